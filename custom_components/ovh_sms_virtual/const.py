@@ -1,0 +1,62 @@
+"""Constants of the OVHcloud SMS (virtual number) integration."""
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "ovh_sms_virtual"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data keys (the public contract, see README).
+CONF_NAME: Final = "name"
+CONF_ENDPOINT: Final = "endpoint"
+CONF_APPLICATION_KEY: Final = "application_key"
+CONF_APPLICATION_SECRET: Final = "application_secret"
+CONF_CONSUMER_KEY: Final = "consumer_key"
+CONF_SERVICE_NAME: Final = "service_name"
+CONF_NUMBER: Final = "number"
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK: Final = "cloudhook"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+
+# Options.
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+CONF_DELETE_RECEIVED: Final = "delete_received"
+CONF_MAX_SMS_PER_HOUR: Final = "max_sms_per_hour"
+DEFAULT_SCAN_INTERVAL: Final = 20
+MIN_SCAN_INTERVAL: Final = 10
+DEFAULT_DELETE_RECEIVED: Final = True
+DEFAULT_MAX_SMS_PER_HOUR: Final = 60
+
+# Contacts (config subentries).
+SUBENTRY_CONTACT: Final = "contact"
+CONF_PHONE_NUMBER: Final = "phone_number"
+
+DEFAULT_ENDPOINT: Final = "ovh-eu"
+STANDARD_ENDPOINTS: Final = ("ovh-eu", "ovh-ca", "ovh-us")
+
+# Credits change only when SMS are sent or credits bought: a slow poll is enough.
+CREDITS_SCAN_INTERVAL: Final = timedelta(minutes=15)
+
+# Bus events.
+EVENT_RECEIVED: Final = "ovh_sms_virtual_received"
+EVENT_DELIVERY_STATUS: Final = "ovh_sms_virtual_delivery_status"
+
+# Action.
+SERVICE_SEND_SMS: Final = "send_sms"
+
+# Key-creation page with the rights this integration needs, per region.
+CREATE_TOKEN_URLS: Final = {
+    "ovh-eu": "https://eu.api.ovh.com/createToken/index.cgi",
+    "ovh-ca": "https://ca.api.ovh.com/createToken/index.cgi",
+    "ovh-us": "https://api.us.ovhcloud.com/createToken/index.cgi",
+}
+CREATE_TOKEN_RIGHTS: Final = "?GET=/sms&GET=/sms/*&POST=/sms/*&PUT=/sms/*&DELETE=/sms/*"
+
+# Dispatcher signals, formatted with the config entry id.
+SIGNAL_RECEIVED: Final = "ovh_sms_virtual_received_{}"
+SIGNAL_DELIVERY: Final = "ovh_sms_virtual_delivery_{}"
+
+# Event entity event types.
+EVENT_TYPE_RECEIVED: Final = "received"
+DELIVERY_STATUSES: Final = ("delivered", "failed", "pending", "unknown")

@@ -1,0 +1,147 @@
+"""Runtime data and the coordinators' shared error handling."""
+
+from abc import abstractmethod
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final, override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    OvhSmsAuthError,
+    OvhSmsClient,
+    OvhSmsError,
+    OvhSmsNotGrantedError,
+    OvhSmsRateLimitError,
+    OvhSmsServerError,
+    OvhSmsSignatureError,
+    OvhSmsTimeoutError,
+    SmsAccount,
+)
+from .const import CONF_NUMBER, CONF_SERVICE_NAME, CREDITS_SCAN_INTERVAL, DOMAIN, LOGGER
+from .store import OvhSmsStore
+
+if TYPE_CHECKING:
+    from .inbox import OvhSmsInboxCoordinator
+    from .sender import OvhSmsSender
+
+# Longest wait between polls while OVH keeps answering 429 or 5xx.
+MAX_BACKOFF: Final = timedelta(minutes=10)
+
+
+@dataclass
+class OvhSmsRuntimeData:
+    """What a loaded entry holds."""
+
+    client: OvhSmsClient
+    store: OvhSmsStore
+    account: OvhSmsAccountCoordinator
+    inbox: OvhSmsInboxCoordinator
+    sender: OvhSmsSender
+    callback_url: str | None = field(default=None)
+
+
+type OvhSmsConfigEntry = ConfigEntry[OvhSmsRuntimeData]
+
+
+class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """Maps OVH errors once for every coordinator, with back-off on 429 and 5xx."""
+
+    config_entry: OvhSmsConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OvhSmsConfigEntry,
+        client: OvhSmsClient,
+        *,
+        name: str,
+        update_interval: timedelta,
+    ) -> None:
+        """Bind the coordinator to its entry and client."""
+        super().__init__(
+            hass, LOGGER, config_entry=entry, name=name, update_interval=update_interval
+        )
+        self.client = client
+        self.service_name: str = entry.data[CONF_SERVICE_NAME]
+        self.number: str = entry.data[CONF_NUMBER]
+        self._failures = 0
+
+    @abstractmethod
+    async def _async_fetch(self) -> DataT:
+        """Fetch the data from OVH (raises ``OvhSmsError``)."""
+
+    @override
+    async def _async_update_data(self) -> DataT:
+        try:
+            data = await self._async_fetch()
+        except OvhSmsAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="auth_failed",
+                translation_placeholders={"error": err.message},
+            ) from err
+        except OvhSmsError as err:
+            raise self._update_failed(err) from err
+        self._failures = 0
+        return data
+
+    def _update_failed(self, err: OvhSmsError) -> UpdateFailed:
+        """A translated ``UpdateFailed``; 429 and 5xx make the next poll wait longer."""
+        retry_after: float | None = None
+        if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError):
+            self._failures += 1
+            interval = self.update_interval or CREDITS_SCAN_INTERVAL
+            retry_after = min(
+                interval.total_seconds() * 2**self._failures, MAX_BACKOFF.total_seconds()
+            )
+        key, placeholders = update_error_translation(err)
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders=placeholders,
+            retry_after=retry_after,
+        )
+
+
+def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:
+    """The ``exceptions`` translation key and placeholders that describe an OVH error."""
+    match err:
+        case OvhSmsNotGrantedError():
+            return "not_granted", {"call": err.call}
+        case OvhSmsSignatureError():
+            return "invalid_signature", {}
+        case OvhSmsRateLimitError():
+            return "rate_limited", {}
+        case OvhSmsTimeoutError():
+            return "timeout", {}
+        case OvhSmsServerError():
+            return "server_error", {"error": err.message}
+    if err.status is None:
+        return "cannot_connect", {"error": err.message}
+    return "api_error", {"error": err.message}
+
+
+class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
+    """Reads the SMS account (credits left, callback URL) at a slow pace."""
+
+    def __init__(self, hass: HomeAssistant, entry: OvhSmsConfigEntry, client: OvhSmsClient) -> None:
+        """Poll ``GET /sms/{service}`` every ``CREDITS_SCAN_INTERVAL``."""
+        super().__init__(
+            hass, entry, client, name=f"{DOMAIN} account", update_interval=CREDITS_SCAN_INTERVAL
+        )
+
+    @override
+    async def _async_fetch(self) -> SmsAccount:
+        return await self.client.async_get_account(self.service_name)
+
+    def async_debit(self, credits_removed: float) -> None:
+        """Account for credits spent by a send without asking OVH again."""
+        if self.data is None or not credits_removed:
+            return
+        self.async_set_updated_data(
+            replace(self.data, credits_left=max(self.data.credits_left - credits_removed, 0.0))
+        )

@@ -1,0 +1,1 @@
+"""Tests of the OVHcloud SMS (virtual number) integration."""

@@ -1,0 +1,126 @@
+"""Shared fixtures: the OVH API simulator, a config entry, a loaded integration.
+
+Every test talks to OVH through the real ``ovh`` client, over HTTP, to the project's
+simulator, which is registered as the ``ovh-sim`` region the same way ``scripts/develop``
+does it.
+"""
+
+# Home Assistant must be imported before anything that imports voluptuous.
+import homeassistant  # noqa: F401, I001  (see the comment above)
+
+from collections.abc import Iterator
+from typing import Any
+
+import ovh.client
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant import block_async_io
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+
+import custom_components.ovh_sms_virtual  # noqa: F401  (puts our custom_components on the path)
+from custom_components.ovh_sms_virtual.const import (
+    CONF_APPLICATION_KEY,
+    CONF_APPLICATION_SECRET,
+    CONF_CONSUMER_KEY,
+    CONF_DELETE_RECEIVED,
+    CONF_ENDPOINT,
+    CONF_MAX_SMS_PER_HOUR,
+    CONF_NAME,
+    CONF_NUMBER,
+    CONF_PHONE_NUMBER,
+    CONF_SCAN_INTERVAL,
+    CONF_SERVICE_NAME,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    SUBENTRY_CONTACT,
+)
+from ovh_simulator import OvhSimulator
+
+SIM_REGION = "ovh-sim"
+APP_KEY = "demo-app-key"
+APP_SECRET = "demo-app-secret"
+CONSUMER_KEY = "demo-consumer-key"
+SERVICE = "sms-demo12345-1"
+NUMBER = "0033612345678"
+WEBHOOK_ID = "0123456789abcdef" * 4
+
+ENTRY_DATA: dict[str, Any] = {
+    CONF_NAME: "Home",
+    CONF_ENDPOINT: SIM_REGION,
+    CONF_APPLICATION_KEY: APP_KEY,
+    CONF_APPLICATION_SECRET: APP_SECRET,
+    CONF_CONSUMER_KEY: CONSUMER_KEY,
+    CONF_SERVICE_NAME: SERVICE,
+    CONF_NUMBER: NUMBER,
+    CONF_WEBHOOK_ID: WEBHOOK_ID,
+}
+ENTRY_OPTIONS: dict[str, Any] = {
+    CONF_SCAN_INTERVAL: 20,
+    CONF_DELETE_RECEIVED: True,
+    CONF_MAX_SMS_PER_HOUR: 60,
+}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail any test that makes a blocking call (an HTTP request, say) in the event loop."""
+    block_async_io.enable()
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load this repository's integration."""
+
+
+@pytest.fixture(scope="session")
+def simulator_server() -> Iterator[OvhSimulator]:
+    """One simulator, serving on loopback in its own thread, for the whole session."""
+    sim = OvhSimulator()
+    sim.start_in_thread()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def ovh_sim(simulator_server: OvhSimulator, monkeypatch: pytest.MonkeyPatch) -> OvhSimulator:
+    """The simulator, reset to its demo account and registered as the ``ovh-sim`` region."""
+    simulator_server.reset()
+    monkeypatch.setitem(ovh.client.ENDPOINTS, SIM_REGION, f"{simulator_server.url}/1.0")
+    return simulator_server
+
+
+@pytest.fixture
+def contact_subentry() -> ConfigSubentryData:
+    """A saved contact."""
+    return ConfigSubentryData(
+        data={CONF_PHONE_NUMBER: "+33611111111"},
+        subentry_type=SUBENTRY_CONTACT,
+        title="Alice",
+        unique_id="+33611111111",
+    )
+
+
+@pytest.fixture
+def mock_config_entry(contact_subentry: ConfigSubentryData) -> MockConfigEntry:
+    """A config entry for the simulator's demo virtual number, with one contact."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data=dict(ENTRY_DATA),
+        options=dict(ENTRY_OPTIONS),
+        unique_id=f"{SERVICE}_{NUMBER}",
+        subentries_data=[contact_subentry],
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The integration set up against the simulator."""
+    await hass.config.async_update(country="FR")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
