@@ -13,6 +13,7 @@ from typing import Any
 
 import ovh.client
 import pytest
+import pytest_socket
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant import block_async_io
@@ -77,13 +78,18 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def simulator_server() -> Iterator[OvhSimulator]:
     """One simulator, serving on loopback in its own thread, for the whole session."""
     sim = OvhSimulator()
+    # Home Assistant's test plugin blocks sockets around each test; tests that use the
+    # simulator get them back through ``socket_enabled`` (loopback only).
+    pytest_socket.enable_socket()
     sim.start_in_thread()
     yield sim
     sim.stop()
 
 
 @pytest.fixture
-def ovh_sim(simulator_server: OvhSimulator, monkeypatch: pytest.MonkeyPatch) -> OvhSimulator:
+def ovh_sim(
+    simulator_server: OvhSimulator, monkeypatch: pytest.MonkeyPatch, socket_enabled: None
+) -> OvhSimulator:
     """The simulator, reset to its demo account and registered as the ``ovh-sim`` region."""
     simulator_server.reset()
     monkeypatch.setitem(ovh.client.ENDPOINTS, SIM_REGION, f"{simulator_server.url}/1.0")
