@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     deliver.add_argument("--ptt", type=int, default=4)
     deliver.add_argument("--description-dlr", default="Success")
     deliver.add_argument("--date", help="e.g. '2026-11-27 10:12:05' (default: now)")
+    deliver.add_argument(
+        "--via",
+        help="call this origin instead of the callBack URL's (e.g. http://127.0.0.1:8123)",
+    )
 
     credits_cmd = commands.add_parser(
         "credits", parents=[client], help="show or set an account's credits"
@@ -168,6 +172,8 @@ def _run_client(args: argparse.Namespace) -> None:
             }
             if args.date:
                 body["date"] = args.date
+            if args.via:
+                body["via"] = args.via
             _print_json(_call(url, "POST", "/_sim/deliver", body))
         case "credits":
             body = {} if args.service is None else {"service": args.service}

@@ -31,6 +31,7 @@ import time
 from typing import Any, Final
 import urllib.error
 import urllib.parse
+from urllib.parse import urlsplit, urlunsplit
 import urllib.request
 import uuid
 
@@ -404,6 +405,8 @@ class OvhSimulator:
         ptt: int,
         description_dlr: str,
         date: datetime | str | None,
+        *,
+        via: str | None = None,
     ) -> str:
         with self._lock:
             sms = self._state.find_outgoing(message_id)
@@ -421,6 +424,11 @@ class OvhSimulator:
                 date_text = format_callback_date(to_epoch(date, now))
             else:
                 date_text = date or format_callback_date(now)
+        if via:
+            # Demo: deliver to a local Home Assistant whose callBack names its external URL.
+            parts = urlsplit(str(url))
+            local = urlsplit(via)
+            url = urlunsplit((local.scheme, local.netloc, parts.path, parts.query, ""))
         return _build_callback_url(
             str(url),
             [
@@ -440,6 +448,7 @@ class OvhSimulator:
         ptt: int = 4,
         description_dlr: str = "Success",
         date: datetime | str | None = None,
+        via: str | None = None,
         timeout: float = 10.0,
     ) -> int:
         """Call the account's ``callBack`` URL for a sent message; return the HTTP status.
@@ -451,7 +460,7 @@ class OvhSimulator:
         ``async_send_status_callback`` there. Raises ``KeyError`` (unknown id),
         ``ValueError`` (no callBack) or ``OSError`` (receiver unreachable).
         """
-        url = self._prepare_status_callback(message_id, dlr, ptt, description_dlr, date)
+        url = self._prepare_status_callback(message_id, dlr, ptt, description_dlr, date, via=via)
         request = urllib.request.Request(url, method="GET")  # noqa: S310 - http(s) only
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
@@ -467,10 +476,11 @@ class OvhSimulator:
         ptt: int = 4,
         description_dlr: str = "Success",
         date: datetime | str | None = None,
+        via: str | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109 - mirrors the sync variant
     ) -> int:
         """Async variant of ``send_status_callback`` (aiohttp, in the running loop)."""
-        url = self._prepare_status_callback(message_id, dlr, ptt, description_dlr, date)
+        url = self._prepare_status_callback(message_id, dlr, ptt, description_dlr, date, via=via)
         async with (
             aiohttp.ClientSession() as session,
             session.get(
@@ -1130,6 +1140,7 @@ class OvhSimulator:
                 ptt=int(data.get("ptt", 4)),
                 description_dlr=str(data.get("descriptionDlr", "Success")),
                 date=data.get("date"),
+                via=data.get("via"),
             )
         except KeyError as err:
             return self._sim_error(404, str(err.args[0] if err.args else err))

@@ -557,6 +557,14 @@ def test_status_callback(
     assert queries[1]["description"] == ["2"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", queries[1]["date"][0])
 
+    # The demo's --via: the callBack names a public origin, the report goes to a local one.
+    local_origin, rest = url.split("/callback", 1)
+    client.put(f"/sms/{SERVICE}", callBack=f"https://ha.example.com/callback{rest}")
+    args = ["deliver", "--url", sim.url, "--id", str(sms_id), "--via", local_origin]
+    assert off_main_thread(cli_main, args) == 0
+    assert queries[2]["id"] == [str(sms_id)]
+    assert queries[2]["token"] == ["s3cret"]
+
     with pytest.raises(KeyError):
         sim.send_status_callback(1)
     sim.set_callback_url(SERVICE, None)
