@@ -19,6 +19,8 @@ import ovh
 from ovh import exceptions as ovh_exc
 import requests
 
+from .const import STANDARD_ENDPOINTS
+
 # Connect and read timeouts, in seconds.
 TIMEOUT: Final = (5.0, 15.0)
 
@@ -41,6 +43,10 @@ class OvhSmsAuthError(OvhSmsError):
 
 class OvhSmsCredentialInvalidError(OvhSmsAuthError):
     """The consumer key exists but is not validated, has expired or was revoked."""
+
+
+class OvhSmsInvalidKeyError(OvhSmsAuthError):
+    """OVH does not know the application key."""
 
 
 class OvhSmsSignatureError(OvhSmsError):
@@ -169,6 +175,20 @@ class SmsJob:
         return body
 
 
+def api_regions() -> list[str]:
+    """The regions the ``ovh`` package can reach, OVHcloud's own first.
+
+    Kimsufi and So you Start have no SMS API. Read at call time: a region registered
+    later (a local OVH API simulator, for instance) is offered too.
+    """
+    others = sorted(
+        region
+        for region in ovh.client.ENDPOINTS
+        if region not in STANDARD_ENDPOINTS and not region.startswith(("kimsufi", "soyoustart"))
+    )
+    return [*STANDARD_ENDPOINTS, *others]
+
+
 def _segment(value: str | int) -> str:
     """Quote one path segment (service names and numbers are signed as sent)."""
     return quote(str(value), safe="")
@@ -189,7 +209,9 @@ def _map_error(err: ovh_exc.APIError, method: str, path: str) -> OvhSmsError:
             return OvhSmsNotGrantedError(message, method=method, path=path)
         case ovh_exc.InvalidCredential():
             return OvhSmsCredentialInvalidError(message, status=status)
-        case ovh_exc.InvalidKey() | ovh_exc.NotCredential() | ovh_exc.Forbidden():
+        case ovh_exc.InvalidKey():
+            return OvhSmsInvalidKeyError(message, status=status)
+        case ovh_exc.NotCredential() | ovh_exc.Forbidden():
             return OvhSmsAuthError(message, status=status)
         case ovh_exc.ResourceNotFoundError():
             return OvhSmsNotFoundError(message, status=status)

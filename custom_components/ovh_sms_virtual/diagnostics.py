@@ -1,0 +1,89 @@
+"""Diagnostics: the set-up, the account and the pollers' health, without secrets or messages."""
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+
+from .const import (
+    CONF_APPLICATION_KEY,
+    CONF_APPLICATION_SECRET,
+    CONF_CLOUDHOOK_URL,
+    CONF_CONSUMER_KEY,
+    CONF_PHONE_NUMBER,
+    CONF_WEBHOOK_ID,
+    SUBENTRY_CONTACT,
+)
+from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator
+
+# The webhook id and the cloudhook URL are secrets too: whoever knows them can post
+# delivery reports. Contacts are people: neither their names nor their numbers leave.
+TO_REDACT = {
+    CONF_APPLICATION_KEY,
+    CONF_APPLICATION_SECRET,
+    CONF_CONSUMER_KEY,
+    CONF_WEBHOOK_ID,
+    CONF_CLOUDHOOK_URL,
+    CONF_PHONE_NUMBER,
+    CONF_NAME,
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: OvhSmsConfigEntry
+) -> dict[str, Any]:
+    """What helps to understand a problem; the loaded part only when the entry is loaded."""
+    diagnostics: dict[str, Any] = {
+        "entry": {
+            "title": entry.title,
+            "state": entry.state.value,
+            "data": async_redact_data(dict(entry.data), TO_REDACT - {CONF_NAME}),
+            "options": dict(entry.options),
+        },
+        "contacts": [
+            async_redact_data({CONF_NAME: contact.title, **contact.data}, TO_REDACT)
+            for contact in entry.get_subentries_of_type(SUBENTRY_CONTACT)
+        ],
+    }
+    if entry.state is ConfigEntryState.LOADED:
+        diagnostics |= _runtime(entry)
+    return diagnostics
+
+
+def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
+    """The account as last read, the pollers' health and the stored counts."""
+    data = entry.runtime_data
+    account = data.account.data
+    return {
+        "account": {
+            "credits_left": account.credits_left,
+            "status": account.status,
+            # The URL itself may belong to another program: only whether it is ours.
+            "callback_set": account.callback is not None,
+            "callback_is_this_entry": account.callback is not None
+            and account.callback == data.callback_url,
+        },
+        "callback_url_known": data.callback_url is not None,
+        "coordinators": {
+            "account": _health(data.account),
+            "inbox": _health(data.inbox),
+        },
+        "store": {
+            "handled_ids": len(data.store.handled),
+            "recent_sends": data.store.sent_count,
+        },
+    }
+
+
+def _health(coordinator: OvhSmsCoordinator[Any]) -> dict[str, Any]:
+    """Whether the last poll worked, and how often it polls."""
+    interval = coordinator.update_interval
+    return {
+        "last_update_success": coordinator.last_update_success,
+        "update_interval": interval.total_seconds() if interval else None,
+        "last_exception": type(coordinator.last_exception).__name__
+        if coordinator.last_exception
+        else None,
+    }

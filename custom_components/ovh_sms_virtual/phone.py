@@ -1,0 +1,32 @@
+"""Phone numbers as people write them, as E.164 and as OVH writes a virtual number.
+
+``phonenumbers`` reads its per-country metadata from disk the first time a country is
+used: call these functions in the executor.
+"""
+
+import phonenumbers
+
+
+def _parse(value: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The number, when ``value`` is a valid phone number (national ones of ``region``)."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def to_e164(value: str, region: str) -> str | None:
+    """``+33612345678`` for "06 12 34 56 78" in France, "+33 6 12…" or "0033 6 12…"."""
+    number = _parse(value, region)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def to_ovh_path_number(value: str, region: str) -> str | None:
+    """``0033612345678``: how OVH names a virtual number in its API paths."""
+    number = _parse(value, region)
+    if number is None:
+        return None
+    return f"00{number.country_code}{phonenumbers.national_significant_number(number)}"

@@ -1,0 +1,923 @@
+"""The set-up in the UI, through the real ``ovh`` client, against the simulator.
+
+Every step, every error a user can meet (with the form keeping what was typed, then a
+corrected submission that succeeds), reauthentication, reconfiguration, the options and
+the contacts.
+"""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigFlowResult
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+import ovh.client
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK
+from custom_components.ovh_sms_virtual.const import (
+    CONF_APPLICATION_KEY,
+    CONF_APPLICATION_SECRET,
+    CONF_CONSUMER_KEY,
+    CONF_DELETE_RECEIVED,
+    CONF_ENDPOINT,
+    CONF_MAX_SMS_PER_HOUR,
+    CONF_NAME,
+    CONF_NUMBER,
+    CONF_PHONE_NUMBER,
+    CONF_SCAN_INTERVAL,
+    CONF_SERVICE_NAME,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    SUBENTRY_CONTACT,
+)
+from ovh_simulator import OvhSimulator
+
+from .conftest import (
+    APP_KEY,
+    APP_SECRET,
+    CONSUMER_KEY,
+    ENTRY_DATA,
+    NUMBER,
+    SERVICE,
+    SIM_REGION,
+    WEBHOOK_ID,
+)
+
+EXTERNAL_URL = "https://home.example.org"
+EU_TOKEN_URL = (
+    "https://eu.api.ovh.com/createToken/index.cgi"
+    "?GET=/sms&GET=/sms/*&POST=/sms/*&PUT=/sms/*&DELETE=/sms/*"
+)
+USER_INPUT: dict[str, Any] = {
+    CONF_NAME: "Home",
+    CONF_ENDPOINT: SIM_REGION,
+    CONF_APPLICATION_KEY: APP_KEY,
+    CONF_APPLICATION_SECRET: APP_SECRET,
+    CONF_CONSUMER_KEY: CONSUMER_KEY,
+}
+UNIQUE_ID = f"{SERVICE}_{NUMBER}"
+# Every right but the listing of the SMS services.
+NO_LIST_RULES = [(method, "/sms/*") for method in ("GET", "POST", "PUT", "DELETE")]
+# What the guide's link grants, without PUT: the callback URL cannot be written.
+NO_PUT_RULES = [("GET", "/sms"), ("GET", "/sms/*"), ("POST", "/sms/*"), ("DELETE", "/sms/*")]
+
+
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Created or reloaded entries are not set up: these tests are about the flow."""
+    with patch(
+        "custom_components.ovh_sms_virtual.async_setup_entry", return_value=True
+    ) as mock_setup:
+        yield mock_setup
+
+
+@pytest.fixture
+async def external_url(hass: HomeAssistant) -> str:
+    """Home Assistant is reachable from the internet."""
+    await hass.config.async_update(external_url=EXTERNAL_URL)
+    return EXTERNAL_URL
+
+
+def _suggested(result: ConfigFlowResult, key: str) -> Any:
+    """The value a form field shows (what was typed before an error)."""
+    for marker in result["data_schema"].schema:
+        if marker == key:
+            return (marker.description or {}).get("suggested_value")
+    raise KeyError(key)
+
+
+def _callback_url(result: ConfigFlowResult) -> str:
+    return f"{EXTERNAL_URL}/api/webhook/{result['result'].data[CONF_WEBHOOK_ID]}"
+
+
+async def _start(hass: HomeAssistant) -> ConfigFlowResult:
+    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+
+
+async def _submit(
+    hass: HomeAssistant, result: ConfigFlowResult, user_input: dict[str, Any] | None = None
+) -> ConfigFlowResult:
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input or {})
+
+
+# ------------------------------------------------------------------------------ user step
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_full_flow_picks_service_and_number(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """One service with one number: both are taken from the account, nothing is typed."""
+    result = await _start(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    assert result["description_placeholders"] == {"create_token_url": EU_TOKEN_URL}
+    regions = result["data_schema"].schema[CONF_ENDPOINT].config["options"]
+    assert regions[:3] == ["ovh-eu", "ovh-ca", "ovh-us"]
+    assert SIM_REGION in regions
+    assert not [region for region in regions if region.startswith(("kimsufi", "soyoustart"))]
+
+    result = await _submit(hass, result, {**USER_INPUT, CONF_CONSUMER_KEY: f" {CONSUMER_KEY}\n"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "callback"
+    webhook_url = result["description_placeholders"]["callback_url"]
+    assert webhook_url.startswith(f"{EXTERNAL_URL}/api/webhook/")
+    assert result["description_placeholders"]["current_callback"] == "—"
+
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Home"
+    assert result["result"].unique_id == UNIQUE_ID
+    assert result["data"] == {
+        **USER_INPUT,
+        CONF_SERVICE_NAME: SERVICE,
+        CONF_NUMBER: NUMBER,
+        CONF_WEBHOOK_ID: result["data"][CONF_WEBHOOK_ID],
+    }
+    assert webhook_url == _callback_url(result)
+    assert result["options"] == {
+        CONF_SCAN_INTERVAL: 20,
+        CONF_DELETE_RECEIVED: True,
+        CONF_MAX_SMS_PER_HOUR: 60,
+    }
+    assert result["description_placeholders"] == {"callback_url": webhook_url}
+    assert [(call.method, call.path) for call in ovh_sim.requests if call.path != "/auth/time"] == [
+        ("GET", "/sms"),
+        ("GET", f"/sms/{SERVICE}/virtualNumbers"),
+        ("GET", f"/sms/{SERVICE}"),
+    ]
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_callback_written_only_when_asked(hass: HomeAssistant, ovh_sim: OvhSimulator) -> None:
+    """The account's current URL is shown; ticking the box replaces it with ours."""
+    ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/callback/1")
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["step_id"] == "callback"
+    assert (
+        result["description_placeholders"]["current_callback"]
+        == "https://raspisms.example.org/callback/1"
+    )
+
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    url = _callback_url(result)
+    assert [call.body for call in ovh_sim.calls("PUT")] == [{"callBack": url}]
+    assert ovh_sim.account(SERVICE)["callBack"] == url
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_callback_write_refused(hass: HomeAssistant, ovh_sim: OvhSimulator) -> None:
+    """A key without PUT says which call was refused; unticking the box goes on."""
+    ovh_sim.add_consumer_key("no-put", rules=NO_PUT_RULES)
+    result = await _submit(hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "no-put"})
+
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: True})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "callback"
+    assert result["errors"] == {"base": "not_granted"}
+    assert result["description_placeholders"]["call"] == f"PUT /sms/{SERVICE}"
+    assert _suggested(result, CONF_SET_CALLBACK) is True
+
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == UNIQUE_ID
+    assert ovh_sim.account(SERVICE)["callBack"] is None
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_current_callback_unknown_when_not_readable(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A key that may list but not read the account shows the current URL as unknown."""
+    ovh_sim.add_consumer_key(
+        "lists-only",
+        rules=[("GET", "/sms"), ("GET", "/sms/*/virtualNumbers"), ("PUT", "/sms/*")],
+    )
+    result = await _submit(
+        hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "lists-only"}
+    )
+    assert result["step_id"] == "callback"
+    assert result["description_placeholders"]["current_callback"] == "?"
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_no_callback_url(hass: HomeAssistant, ovh_sim: OvhSimulator) -> None:
+    """Without an address reachable from the internet the step explains what to do."""
+    await hass.config.async_update(internal_url="http://192.168.1.10:8123")
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "no_callback_url"
+
+    result = await _submit(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "no_callback_url"
+    assert result["result"].unique_id == UNIQUE_ID
+    assert CONF_WEBHOOK_ID in result["data"]
+    assert not ovh_sim.calls("PUT")
+
+
+def _wrong_app_key(sim: OvhSimulator) -> dict[str, str]:
+    return {CONF_APPLICATION_KEY: "unknown-app-key"}
+
+
+def _wrong_secret(sim: OvhSimulator) -> dict[str, str]:
+    return {CONF_APPLICATION_SECRET: "not-the-secret"}
+
+
+def _unknown_consumer_key(sim: OvhSimulator) -> dict[str, str]:
+    return {CONF_CONSUMER_KEY: "unknown-consumer-key"}
+
+
+def _pending_consumer_key(sim: OvhSimulator) -> dict[str, str]:
+    sim.add_consumer_key("pending", state="pendingValidation")
+    return {CONF_CONSUMER_KEY: "pending"}
+
+
+def _expired_consumer_key(sim: OvhSimulator) -> dict[str, str]:
+    sim.add_consumer_key("expired", expiration=sim.now() - 60)
+    return {CONF_CONSUMER_KEY: "expired"}
+
+
+def _fault(**fault: Any) -> Any:
+    def inject(sim: OvhSimulator) -> dict[str, str]:
+        sim.inject_fault("GET", "^/sms$", **fault)
+        return {}
+
+    return inject
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+@pytest.mark.parametrize(
+    ("prepare", "errors"),
+    [
+        (_wrong_app_key, {CONF_APPLICATION_KEY: "invalid_application_key"}),
+        (_wrong_secret, {"base": "invalid_signature"}),
+        (_unknown_consumer_key, {"base": "invalid_auth"}),
+        (_pending_consumer_key, {CONF_CONSUMER_KEY: "credential_not_valid"}),
+        (_expired_consumer_key, {CONF_CONSUMER_KEY: "credential_not_valid"}),
+        (_fault(status=500), {"base": "cannot_connect"}),
+        (_fault(status=502, body="<html>Bad gateway</html>"), {"base": "cannot_connect"}),
+        (_fault(status=429), {"base": "cannot_connect"}),
+        (_fault(drop=True), {"base": "cannot_connect"}),
+        (_fault(status=418), {"base": "unknown"}),
+    ],
+    ids=[
+        "unknown_application_key",
+        "wrong_secret",
+        "unknown_consumer_key",
+        "consumer_key_not_validated",
+        "consumer_key_expired",
+        "server_error",
+        "not_json",
+        "rate_limited",
+        "connection_dropped",
+        "unexpected_status",
+    ],
+)
+async def test_user_step_errors_then_recovery(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, prepare: Any, errors: dict[str, str]
+) -> None:
+    """Each refusal has its message, the form keeps what was typed, and a fix goes through."""
+    typed = {**USER_INPUT, **prepare(ovh_sim)}
+    result = await _submit(hass, await _start(hass), typed)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == errors
+    for key, value in typed.items():
+        assert _suggested(result, key) == value
+
+    result = await _submit(hass, result, USER_INPUT)
+    assert result["step_id"] == "callback"
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_key_creation_link_follows_the_region(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an error the link opens the key-creation page of the region picked."""
+    # The Canadian region leads to the simulator too: no test reaches OVHcloud itself.
+    monkeypatch.setitem(ovh.client.ENDPOINTS, "ovh-ca", ovh.client.ENDPOINTS[SIM_REGION])
+    result = await _submit(
+        hass,
+        await _start(hass),
+        {**USER_INPUT, CONF_ENDPOINT: "ovh-ca", CONF_APPLICATION_SECRET: "wrong"},
+    )
+    assert result["errors"] == {"base": "invalid_signature"}
+    assert result["description_placeholders"]["create_token_url"] == EU_TOKEN_URL.replace(
+        "https://eu.", "https://ca."
+    )
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_second_entry_for_the_same_number_aborts(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """One entry per virtual number."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+# -------------------------------------------------------------------- service and number
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_service_and_number_chosen_from_lists(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """Several services and numbers: the user picks from what the account lists."""
+    ovh_sim.add_service("sms-other-2", numbers=["0033700000001", "0033700000002"])
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["step_id"] == "service"
+    assert result["data_schema"].schema[CONF_SERVICE_NAME].config["options"] == [
+        SERVICE,
+        "sms-other-2",
+    ]
+
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: "sms-other-2"})
+    assert result["step_id"] == "number"
+    assert result["description_placeholders"] == {"service_name": "sms-other-2"}
+    assert result["data_schema"].schema[CONF_NUMBER].config["options"] == [
+        "0033700000001",
+        "0033700000002",
+    ]
+
+    result = await _submit(hass, result, {CONF_NUMBER: "0033700000002"})
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "sms-other-2_0033700000002"
+    assert result["data"][CONF_SERVICE_NAME] == "sms-other-2"
+    assert result["data"][CONF_NUMBER] == "0033700000002"
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+@pytest.mark.parametrize(
+    ("fault", "errors"),
+    [
+        ({"status": 500}, {"base": "cannot_connect"}),
+        ({"status": 404}, {CONF_SERVICE_NAME: "service_not_found"}),
+    ],
+    ids=["server_error", "service_gone"],
+)
+async def test_number_list_error_then_recovery(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, fault: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """A failed listing of the numbers shows on the service step, which can be sent again."""
+    ovh_sim.inject_fault("GET", "/virtualNumbers$", **fault)
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["step_id"] == "service"
+    assert result["errors"] == errors
+    assert _suggested(result, CONF_SERVICE_NAME) == SERVICE
+
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE})
+    assert result["step_id"] == "callback"
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_service_without_numbers_asks_for_them(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A service that lists no number leads to the typed form, with the service filled in."""
+    ovh_sim.add_service("sms-empty-3")
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: "sms-empty-3"})
+    assert result["step_id"] == "manual"
+    assert _suggested(result, CONF_SERVICE_NAME) == "sms-empty-3"
+
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: "0612345678"})
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+# -------------------------------------------------------------------- rights: typed values
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_key_without_list_right_types_service_and_number(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A key without ``GET /sms`` works: the user types the guide's values, OVH checks them."""
+    await hass.config.async_update(country="FR")
+    ovh_sim.add_consumer_key("no-list", rules=NO_LIST_RULES)
+    result = await _submit(hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "no-list"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "manual"
+    assert [call.status for call in ovh_sim.calls("GET", "^/sms$")] == [403]
+
+    result = await _submit(
+        hass, result, {CONF_SERVICE_NAME: f" {SERVICE} ", CONF_NUMBER: "06 12 34 56 78"}
+    )
+    assert result["step_id"] == "callback"
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == UNIQUE_ID
+    assert result["data"][CONF_SERVICE_NAME] == SERVICE
+    assert result["data"][CONF_NUMBER] == NUMBER
+    assert result["data"][CONF_CONSUMER_KEY] == "no-list"
+    assert ovh_sim.calls("GET", f"^/sms/{SERVICE}/virtualNumbers/{NUMBER}$")[0].status == 200
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_number_check_alone_when_account_not_readable(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A key that may only read the number: reading it proves the service as well."""
+    ovh_sim.add_consumer_key("number-only", rules=[("GET", "/sms/*/virtualNumbers/*")])
+    result = await _submit(
+        hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "number-only"}
+    )
+    result = await _submit(
+        hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: "+33 6 12 34 56 78"}
+    )
+    assert result["step_id"] == "callback"
+    assert ovh_sim.calls("GET", f"^/sms/{SERVICE}$")[0].status == 403
+    assert result["description_placeholders"]["current_callback"] == "?"
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_numbers_not_listable_asks_for_the_number(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A key that lists services but not numbers: the number is typed, the service kept."""
+    ovh_sim.add_consumer_key(
+        "no-numbers-list",
+        rules=[("GET", "/sms"), ("GET", f"/sms/{SERVICE}"), ("GET", "/sms/*/virtualNumbers/*")],
+    )
+    result = await _submit(
+        hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "no-numbers-list"}
+    )
+    assert result["step_id"] == "manual"
+    assert _suggested(result, CONF_SERVICE_NAME) == SERVICE
+
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER})
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+@pytest.mark.parametrize(
+    ("typed", "fault", "errors"),
+    [
+        ({CONF_SERVICE_NAME: "sms-nope-9"}, None, {CONF_SERVICE_NAME: "service_not_found"}),
+        ({CONF_NUMBER: "06 99 99 99 99"}, None, {CONF_NUMBER: "number_not_found"}),
+        ({CONF_NUMBER: "12"}, None, {CONF_NUMBER: "invalid_phone_number"}),
+        ({}, {"status": 503}, {"base": "cannot_connect"}),
+        # OVH answers, but not with a virtual number: nothing the user can fix.
+        ({}, {"status": 200, "body": ["unexpected"]}, {"base": "unknown"}),
+    ],
+    ids=["unknown_service", "unknown_number", "not_a_number", "server_error", "odd_answer"],
+)
+async def test_typed_values_errors_then_recovery(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    typed: dict[str, str],
+    fault: dict[str, Any] | None,
+    errors: dict[str, str],
+) -> None:
+    """A wrong service or number is named on its field; the form keeps what was typed."""
+    ovh_sim.add_consumer_key("no-list", rules=NO_LIST_RULES)
+    if fault:
+        ovh_sim.inject_fault("GET", "/virtualNumbers/", **fault)
+    result = await _submit(hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "no-list"})
+    values = {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER, **typed}
+
+    result = await _submit(hass, result, values)
+    assert result["step_id"] == "manual"
+    assert result["errors"] == errors
+    assert _suggested(result, CONF_SERVICE_NAME) == values[CONF_SERVICE_NAME]
+    assert _suggested(result, CONF_NUMBER) == values[CONF_NUMBER]
+
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER})
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_number_read_not_granted_names_the_call(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A key that may not read the number is told which call it lacks."""
+    ovh_sim.add_consumer_key("account-only", rules=[("GET", f"/sms/{SERVICE}")])
+    result = await _submit(
+        hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "account-only"}
+    )
+    result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER})
+    assert result["errors"] == {"base": "not_granted"}
+    assert result["description_placeholders"] == {
+        "call": f"GET /sms/{SERVICE}/virtualNumbers/{NUMBER}"
+    }
+
+
+# ------------------------------------------------------------------ reauth and reconfigure
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reauth(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """New keys are checked on the entry's number; a refused one is explained first."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"] == {
+        "name": "Home",
+        "create_token_url": EU_TOKEN_URL,
+    }
+    assert _suggested(result, CONF_APPLICATION_KEY) == APP_KEY
+    assert _suggested(result, CONF_APPLICATION_SECRET) is None
+
+    ovh_sim.revoke_consumer_key(CONSUMER_KEY)
+    keys = {
+        CONF_APPLICATION_KEY: APP_KEY,
+        CONF_APPLICATION_SECRET: APP_SECRET,
+        CONF_CONSUMER_KEY: CONSUMER_KEY,
+    }
+    result = await _submit(hass, result, keys)
+    assert result["errors"] == {CONF_CONSUMER_KEY: "credential_not_valid"}
+    assert _suggested(result, CONF_CONSUMER_KEY) == CONSUMER_KEY
+
+    ovh_sim.add_consumer_key("fresh-key")
+    result = await _submit(hass, result, {**keys, CONF_CONSUMER_KEY: "fresh-key"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data == {**ENTRY_DATA, CONF_CONSUMER_KEY: "fresh-key"}
+    assert ovh_sim.calls("GET", f"/virtualNumbers/{NUMBER}$")[-1].consumer_key == "fresh-key"
+
+
+async def _reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_keys_keeping_the_secret(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """The form shows the current values but the secret; an empty secret keeps it."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _reconfigure(hass, mock_config_entry)
+    assert result["step_id"] == "reconfigure"
+    assert _suggested(result, CONF_ENDPOINT) == SIM_REGION
+    assert _suggested(result, CONF_CONSUMER_KEY) == CONSUMER_KEY
+    assert _suggested(result, CONF_NUMBER) == NUMBER
+    assert _suggested(result, CONF_APPLICATION_SECRET) is None
+
+    ovh_sim.add_consumer_key("second-key")
+    changes = {
+        CONF_ENDPOINT: SIM_REGION,
+        CONF_APPLICATION_KEY: APP_KEY,
+        CONF_CONSUMER_KEY: "second-key",
+        CONF_SERVICE_NAME: "sms-nope-9",
+        CONF_NUMBER: "+33 6 12 34 56 78",
+    }
+    result = await _submit(hass, result, changes)
+    assert result["errors"] == {CONF_SERVICE_NAME: "service_not_found"}
+    assert _suggested(result, CONF_SERVICE_NAME) == "sms-nope-9"
+
+    result = await _submit(hass, result, {**changes, CONF_SERVICE_NAME: SERVICE})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data == {**ENTRY_DATA, CONF_CONSUMER_KEY: "second-key"}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_new_application(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A new application key comes with its own secret."""
+    mock_config_entry.add_to_hass(hass)
+    ovh_sim.add_application("second-app", "second-secret")
+    ovh_sim.add_consumer_key("second-app-key", "second-app")
+    result = await _reconfigure(hass, mock_config_entry)
+    keys = {
+        CONF_APPLICATION_KEY: "second-app",
+        CONF_APPLICATION_SECRET: "second-secret",
+        CONF_CONSUMER_KEY: "second-app-key",
+    }
+    result = await _submit(
+        hass,
+        result,
+        {CONF_ENDPOINT: SIM_REGION, CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER, **keys},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data == {**ENTRY_DATA, **keys}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_refuses_another_number(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Pointing the entry at another number aborts and changes nothing."""
+    mock_config_entry.add_to_hass(hass)
+    ovh_sim.add_virtual_number(SERVICE, "0033781234567")
+    result = await _reconfigure(hass, mock_config_entry)
+    result = await _submit(
+        hass,
+        result,
+        {
+            CONF_ENDPOINT: SIM_REGION,
+            CONF_APPLICATION_KEY: APP_KEY,
+            CONF_CONSUMER_KEY: CONSUMER_KEY,
+            CONF_SERVICE_NAME: SERVICE,
+            CONF_NUMBER: "07 81 23 45 67",
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_number"
+    assert mock_config_entry.data == ENTRY_DATA
+
+
+# ---------------------------------------------------------------------------------- options
+
+
+async def test_options_settings_apply_on_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """New settings reload the entry: the inbox polls at the new pace at once."""
+    entry = init_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings", "callback"]
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    assert result["step_id"] == "settings"
+    assert _suggested(result, CONF_SCAN_INTERVAL) == 20
+    assert _suggested(result, CONF_DELETE_RECEIVED) is True
+    assert _suggested(result, CONF_MAX_SMS_PER_HOUR) == 60
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {CONF_SCAN_INTERVAL: 5, CONF_DELETE_RECEIVED: True, CONF_MAX_SMS_PER_HOUR: 60},
+        )
+
+    runtime = entry.runtime_data
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_SCAN_INTERVAL: 45.0, CONF_DELETE_RECEIVED: False, CONF_MAX_SMS_PER_HOUR: 0},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_SCAN_INTERVAL: 45,
+        CONF_DELETE_RECEIVED: False,
+        CONF_MAX_SMS_PER_HOUR: 0,
+    }
+    assert entry.runtime_data is not runtime
+    assert entry.runtime_data.inbox.update_interval == timedelta(seconds=45)
+    assert entry.runtime_data.inbox.delete_received is False
+
+
+async def _options_callback(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "callback"}
+    )
+
+
+@pytest.mark.usefixtures("external_url")
+async def test_options_callback_written_without_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """The callback URL can be read and written again later; the entry keeps running."""
+    entry = init_integration
+    url = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+    result = await _options_callback(hass, entry)
+    assert result["step_id"] == "callback"
+    assert result["description_placeholders"] == {"callback_url": url, "current_callback": "—"}
+
+    runtime = entry.runtime_data
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_CALLBACK: True}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [call.body for call in ovh_sim.calls("PUT")] == [{"callBack": url}]
+    assert entry.runtime_data is runtime
+    assert entry.options == {
+        CONF_SCAN_INTERVAL: 20,
+        CONF_DELETE_RECEIVED: True,
+        CONF_MAX_SMS_PER_HOUR: 60,
+    }
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_options_callback_refused_then_left_alone(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Without the PUT right the refused call is named; leaving the box unticked is fine."""
+    ovh_sim.add_consumer_key("no-put", rules=NO_PUT_RULES)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**ENTRY_DATA, CONF_CONSUMER_KEY: "no-put"}
+    )
+    ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/cb")
+    result = await _options_callback(hass, mock_config_entry)
+    assert result["description_placeholders"]["current_callback"] == (
+        "https://raspisms.example.org/cb"
+    )
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_CALLBACK: True}
+    )
+    assert result["errors"] == {"base": "not_granted"}
+    assert result["description_placeholders"]["call"] == f"PUT /sms/{SERVICE}"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_CALLBACK: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert ovh_sim.account(SERVICE)["callBack"] == "https://raspisms.example.org/cb"
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_options_callback_without_url(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Still no address reachable from the internet: the step says how to get one."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _options_callback(hass, mock_config_entry)
+    assert result["step_id"] == "no_callback_url"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert not ovh_sim.requests
+
+
+async def test_options_callback_keeps_a_new_cloudhook(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A cloudhook created when the URL is read is stored, so removing the entry deletes it."""
+    mock_config_entry.add_to_hass(hass)
+    cloudhook = "https://hooks.nabu.casa/abc"
+    stored = {"cloudhook": True, "cloudhook_url": cloudhook}
+    with patch(
+        "custom_components.ovh_sms_virtual.config_flow.async_create_callback_url",
+        return_value=(cloudhook, stored),
+    ):
+        result = await _options_callback(hass, mock_config_entry)
+    assert result["description_placeholders"]["callback_url"] == cloudhook
+    assert mock_config_entry.data == {**ENTRY_DATA, **stored}
+
+
+# --------------------------------------------------------------------------------- contacts
+
+
+async def _add_contact(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CONTACT), context={"source": SOURCE_USER}
+    )
+
+
+async def _submit_contact(
+    hass: HomeAssistant, result: ConfigFlowResult, name: str, phone: str
+) -> ConfigFlowResult:
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: name, CONF_PHONE_NUMBER: phone}
+    )
+
+
+def _contacts(entry: MockConfigEntry) -> dict[str, tuple[str, str | None, dict[str, Any]]]:
+    return {
+        subentry.title: (subentry.subentry_id, subentry.unique_id, dict(subentry.data))
+        for subentry in entry.get_subentries_of_type(SUBENTRY_CONTACT)
+    }
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_add_contact_in_any_usual_form(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A national number is read with Home Assistant's country and stored in E.164."""
+    await hass.config.async_update(country="BE")
+    mock_config_entry.add_to_hass(hass)
+    result = await _add_contact(hass, mock_config_entry)
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"] == {"country": "BE"}
+
+    result = await _submit_contact(hass, result, "Bob", "0470 12.34.56")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    _, unique_id, data = _contacts(mock_config_entry)["Bob"]
+    assert data == {CONF_PHONE_NUMBER: "+32470123456"}
+    assert unique_id == "+32470123456"
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_add_contact_invalid_then_fixed(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """An unparsable number is a form error; the form keeps what was typed."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _submit_contact(hass, await _add_contact(hass, mock_config_entry), "Bob", "12")
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PHONE_NUMBER: "invalid_phone_number"}
+    assert _suggested(result, CONF_NAME) == "Bob"
+    assert _suggested(result, CONF_PHONE_NUMBER) == "12"
+
+    result = await _submit_contact(hass, result, "Bob", "+33 6 22 33 44 55")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert _contacts(mock_config_entry)["Bob"][2] == {CONF_PHONE_NUMBER: "+33622334455"}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_add_contact_twice_aborts(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """The same number written another way is still the same contact."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _submit_contact(
+        hass, await _add_contact(hass, mock_config_entry), "Alice again", "06 11 11 11 11"
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert list(_contacts(mock_config_entry)) == ["Alice"]
+
+
+async def test_contact_added_to_a_loaded_entry_can_be_notified(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A contact added while the entry runs gets its notify entity without a restart."""
+    result = await _submit_contact(
+        hass, await _add_contact(hass, init_integration), "Bob", "06 22 33 44 55"
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert hass.states.get("notify.bob") is not None
+
+
+async def _reconfigure_contact(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
+) -> ConfigFlowResult:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CONTACT),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+
+
+async def test_reconfigure_contact(
+    hass: HomeAssistant, mock_setup_entry: AsyncMock, mock_config_entry: MockConfigEntry
+) -> None:
+    """A contact can be renamed and get a new number; the entry reloads to follow."""
+    mock_config_entry.add_to_hass(hass)
+    alice_id = _contacts(mock_config_entry)["Alice"][0]
+    result = await _reconfigure_contact(hass, mock_config_entry, alice_id)
+    assert result["step_id"] == "reconfigure"
+    assert _suggested(result, CONF_NAME) == "Alice"
+    assert _suggested(result, CONF_PHONE_NUMBER) == "+33611111111"
+
+    result = await _submit_contact(hass, result, "Alice", "nope")
+    assert result["errors"] == {CONF_PHONE_NUMBER: "invalid_phone_number"}
+
+    result = await _submit_contact(hass, result, "Alice M.", "06 11 11 11 11")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert _contacts(mock_config_entry)["Alice M."] == (
+        alice_id,
+        "+33611111111",
+        {CONF_PHONE_NUMBER: "+33611111111"},
+    )
+
+    await hass.async_block_till_done()
+    assert len(mock_setup_entry.mock_calls) == 1
+
+    result = await _reconfigure_contact(hass, mock_config_entry, alice_id)
+    result = await _submit_contact(hass, result, "Alice M.", "+33 7 81 00 00 00")
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert _contacts(mock_config_entry)["Alice M."][1] == "+33781000000"
+    assert len(mock_setup_entry.mock_calls) == 2
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_contact_to_another_contacts_number_aborts(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Two contacts cannot share a number."""
+    mock_config_entry.add_to_hass(hass)
+    await _submit_contact(hass, await _add_contact(hass, mock_config_entry), "Bob", "+33622334455")
+    result = await _reconfigure_contact(
+        hass, mock_config_entry, _contacts(mock_config_entry)["Alice"][0]
+    )
+    result = await _submit_contact(hass, result, "Alice", "06 22 33 44 55")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert _contacts(mock_config_entry)["Alice"][1] == "+33611111111"

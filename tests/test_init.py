@@ -1,0 +1,216 @@
+"""Set-up, unload, retry, reauthentication, the device and the credits sensor."""
+
+from datetime import timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.ovh_sms_virtual.const import (
+    CONF_APPLICATION_KEY,
+    CONF_APPLICATION_SECRET,
+    CONF_CONSUMER_KEY,
+    CREDITS_SCAN_INTERVAL,
+    DOMAIN,
+)
+from ovh_simulator import OvhSimulator
+
+from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE
+
+CREDITS = "sensor.home_credits_left"
+ACCOUNT_PATH = rf"^/sms/{SERVICE}$"
+ERROR_LOG = "Error fetching ovh_sms_virtual account data"
+RECOVERED_LOG = "Fetching ovh_sms_virtual account data recovered"
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Let ``delta`` pass and run what was due (polls run as background tasks)."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _reauth_flows(hass: HomeAssistant) -> list[str]:
+    return [
+        flow["flow_id"]
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """The entry loads against the simulator, reading the account first, and unloads."""
+    entry = init_integration
+    assert entry.state is ConfigEntryState.LOADED
+    assert ovh_sim.calls("GET", ACCOUNT_PATH)[0].status == 200
+    assert entry.runtime_data.account.data.credits_left == 100.0
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 500}, {"status": 429}, {"drop": True}],
+    ids=["server_error", "rate_limited", "connection_dropped"],
+)
+async def test_setup_retries_while_ovh_fails(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    fault: dict[str, Any],
+) -> None:
+    """An API that fails or cannot be reached makes the set-up retry, then it loads."""
+    ovh_sim.inject_fault("GET", ACCOUNT_PATH, **fault)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not _reauth_flows(hass)
+
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_revoked_key_at_setup_starts_reauth_once(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A refused key stops the set-up and asks for new keys; it does not retry in a loop."""
+    ovh_sim.revoke_consumer_key(CONSUMER_KEY)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = _reauth_flows(hass)
+    assert len(flows) == 1
+    requests = len(ovh_sim.requests)
+    await _tick(hass, freezer, timedelta(hours=1))
+    assert len(ovh_sim.requests) == requests
+
+    ovh_sim.add_consumer_key("new-consumer-key")
+    result = await hass.config_entries.flow.async_configure(
+        flows[0],
+        {
+            CONF_APPLICATION_KEY: APP_KEY,
+            CONF_APPLICATION_SECRET: APP_SECRET,
+            CONF_CONSUMER_KEY: "new-consumer-key",
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data[CONF_CONSUMER_KEY] == "new-consumer-key"
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_key_revoked_later_starts_reauth_and_stops_polling(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """Keys refused while running start one reauthentication and polling stops."""
+    ovh_sim.revoke_consumer_key(CONSUMER_KEY)
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
+    assert len(_reauth_flows(hass)) == 1
+    assert hass.states.get(CREDITS).state == STATE_UNAVAILABLE
+
+    requests = len(ovh_sim.requests)
+    for _ in range(3):
+        await _tick(hass, freezer, CREDITS_SCAN_INTERVAL * 4)
+    assert len(ovh_sim.requests) == requests
+    assert len(_reauth_flows(hass)) == 1
+
+
+async def test_device(
+    hass: HomeAssistant, init_integration: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """One service device per virtual number, made by OVHcloud."""
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{SERVICE}_{NUMBER}"), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.manufacturer == "OVHcloud"
+    assert device.model == "SMS virtual number"
+    assert device.model_id == SERVICE
+    assert device.serial_number == NUMBER
+    assert device.name == "Home"
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    assert device.config_entry_id == init_integration.entry_id
+
+
+async def test_credits_sensor(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The sensor shows ``creditsLeft`` and follows it at the slow credits pace."""
+    state = hass.states.get(CREDITS)
+    assert state is not None
+    assert state.state == "100.0"
+    assert state.attributes["unit_of_measurement"] == "credits"
+    assert state.attributes["friendly_name"] == "Home Credits left"
+    entity = entity_registry.async_get(CREDITS)
+    assert entity is not None
+    assert entity.unique_id == f"{SERVICE}_{NUMBER}_credits_left"
+
+    ovh_sim.set_credits(SERVICE, 42.5)
+    reads = len(ovh_sim.calls("GET", ACCOUNT_PATH))
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL - timedelta(seconds=30))
+    assert len(ovh_sim.calls("GET", ACCOUNT_PATH)) == reads
+    assert hass.states.get(CREDITS).state == "100.0"
+
+    await _tick(hass, freezer, timedelta(seconds=31))
+    assert len(ovh_sim.calls("GET", ACCOUNT_PATH)) == reads + 1
+    assert hass.states.get(CREDITS).state == "42.5"
+
+
+async def test_credits_sensor_unavailable_while_ovh_fails(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failing API makes the sensor unavailable; the failure and the recovery log once."""
+    caplog.set_level(logging.INFO)
+    ovh_sim.inject_fault("GET", ACCOUNT_PATH, status=500, count=None)
+
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
+    assert hass.states.get(CREDITS).state == STATE_UNAVAILABLE
+    # OVH answering 5xx: the next read waits longer (twice the interval, then four times).
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL * 2)
+    failed = [call for call in ovh_sim.calls("GET", ACCOUNT_PATH) if call.status == 500]
+    assert len(failed) == 2
+    assert hass.states.get(CREDITS).state == STATE_UNAVAILABLE
+
+    ovh_sim.clear_faults()
+    ovh_sim.set_credits(SERVICE, 99.0)
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL * 4)
+    assert hass.states.get(CREDITS).state == "99.0"
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
+    assert hass.states.get(CREDITS).state == "99.0"
+
+    assert caplog.text.count(ERROR_LOG) == 1
+    assert caplog.text.count(RECOVERED_LOG) == 1
+    assert not _reauth_flows(hass)
