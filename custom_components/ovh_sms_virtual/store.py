@@ -1,5 +1,6 @@
 """What an entry remembers across restarts: handled SMS ids and recent sends."""
 
+import asyncio
 from collections import OrderedDict
 from typing import Final, TypedDict
 
@@ -22,9 +23,14 @@ class _StoredData(TypedDict):
 class OvhSmsStore:
     """Persisted state of one config entry.
 
-    ``handled`` holds the ids of received SMS already fired. An id is saved to disk before
-    the message is deleted on OVH, so a failure or restart between the two never fires a
-    message twice; ids are pruned once they leave OVH's list, which keeps the set bounded.
+    ``handled`` holds the ids of received SMS already fired. The inbox fires a message and
+    adds its id here in one step, then ``async_mark_handled`` writes the id to disk before
+    the message is deleted on OVH. A failure or a restart after that write never fires the
+    message again. Only if Home Assistant dies between the event and the disk write (a few
+    milliseconds) is the message fired again after the restart: at least once in that
+    window, never lost. Ids are pruned once they leave OVH's list, which keeps the set as
+    small as the OVH inbox.
+
     ``sent`` maps the ids of recently sent SMS to their receiver, bounded to the newest
     ``MAX_RECENT_SENDS``, so delivery reports can name the receiver.
     """
@@ -36,6 +42,7 @@ class OvhSmsStore:
         )
         self.handled: set[int] = set()
         self._sent: OrderedDict[int, str] = OrderedDict()
+        self._unsaved = False
 
     async def async_load(self) -> None:
         """Read what was saved (nothing on the first start)."""
@@ -51,16 +58,25 @@ class OvhSmsStore:
             "sent": {str(k): v for k, v in self._sent.items()},
         }
 
+    async def _async_save(self) -> None:
+        """Write everything now; a cancelled caller does not interrupt the write."""
+        self._unsaved = False
+        await asyncio.shield(self._store.async_save(self._data()))
+
+    def _delay_save(self) -> None:
+        self._unsaved = True
+        self._store.async_delay_save(self._data, SAVE_DELAY)
+
     async def async_mark_handled(self, sms_id: int) -> None:
-        """Record an SMS as handled and write it to disk now."""
+        """Record an SMS as handled: in memory at once, on disk when this returns."""
         self.handled.add(sms_id)
-        await self._store.async_save(self._data())
+        await self._async_save()
 
     def prune_handled(self, listed: set[int]) -> None:
         """Forget handled ids that OVH no longer lists (they cannot come back)."""
         if gone := self.handled - listed:
             self.handled -= gone
-            self._store.async_delay_save(self._data, SAVE_DELAY)
+            self._delay_save()
 
     def record_sent(self, receivers: dict[int, str]) -> None:
         """Remember the receiver of each sent message id."""
@@ -69,11 +85,25 @@ class OvhSmsStore:
             self._sent.move_to_end(message_id)
         while len(self._sent) > MAX_RECENT_SENDS:
             self._sent.popitem(last=False)
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+        self._delay_save()
 
     def receiver_for(self, message_id: int) -> str | None:
         """The receiver of a message sent by this entry, if it is among the recent ones."""
         return self._sent.get(message_id)
+
+    @property
+    def sent_count(self) -> int:
+        """How many recent sends are remembered (for diagnostics)."""
+        return len(self._sent)
+
+    async def async_flush(self) -> None:
+        """Write a pending delayed save now (the entry is unloading).
+
+        Otherwise the old entry's delayed write could land after a reload and overwrite
+        what the new entry saved in the meantime.
+        """
+        if self._unsaved:
+            await self._async_save()
 
     async def async_remove(self) -> None:
         """Delete the stored data (the entry is being removed)."""

@@ -1,0 +1,615 @@
+"""Receiving SMS: the inbox coordinator polling the simulator, its events and event entity."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import logging
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import parse_yaml
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.ovh_sms_virtual.api import OvhSmsClient
+from custom_components.ovh_sms_virtual.const import (
+    CONF_DELETE_RECEIVED,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+    EVENT_RECEIVED,
+)
+from ovh_simulator import OvhSimulator
+
+from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, SIM_REGION
+
+README = Path(__file__).parent.parent / "README.md"
+ENTITY_ID = "event.home_received_sms"
+INBOX = f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/incoming"
+PARIS = ZoneInfo("Europe/Paris")
+LOGGER_NAME = "custom_components.ovh_sms_virtual"
+
+
+@dataclass
+class Inbox:
+    """The virtual number's inbox, seen from OVH (the simulator) and from Home Assistant."""
+
+    hass: HomeAssistant
+    sim: OvhSimulator
+    entry: MockConfigEntry
+    clock: FrozenDateTimeFactory
+    storage: dict[str, Any]
+    events: list[Event[dict[str, Any]]]
+
+    async def set_up(self, **options: Any) -> None:
+        """Set the entry up, with some options changed."""
+        await self.hass.config.async_update(country="FR")
+        self.entry.add_to_hass(self.hass)
+        self.hass.config_entries.async_update_entry(
+            self.entry, options={**self.entry.options, **options}
+        )
+        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def reload(self) -> None:
+        """Reload the entry (an options change, or a restart of the integration)."""
+        assert await self.hass.config_entries.async_reload(self.entry.entry_id)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def poll(self, seconds: float = 20) -> None:
+        """Let ``seconds`` pass (one poll interval by default) and wait for what it starts."""
+        self.clock.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(self.hass)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    def receive(
+        self,
+        message: str,
+        created: datetime | None = None,
+        tag: str = "",
+        sender: str = "+33611111111",
+    ) -> int:
+        """An SMS (from Alice by default) arrives on the virtual number; its OVH id."""
+        return self.sim.add_incoming(SERVICE, NUMBER, sender, message, tag, created)
+
+    async def delete_elsewhere(self, sms_id: int) -> None:
+        """Someone deletes an SMS on OVH (in the manager, with another tool)."""
+        other = OvhSmsClient(
+            self.hass,
+            endpoint=SIM_REGION,
+            application_key=APP_KEY,
+            application_secret=APP_SECRET,
+            consumer_key=CONSUMER_KEY,
+        )
+        await other.async_delete_incoming(SERVICE, NUMBER, sms_id)
+
+    @property
+    def calls(self) -> list[tuple[str, str]]:
+        """The inbox calls OVH received, as ``(method, what follows .../incoming)``."""
+        return [
+            (record.method, record.path.removeprefix(INBOX))
+            for record in self.sim.calls(path_regex="/incoming")
+        ]
+
+    @property
+    def on_ovh(self) -> list[int]:
+        """Ids of the SMS OVH still holds."""
+        return [sms["id"] for sms in self.sim.incoming(SERVICE, NUMBER)]
+
+    @property
+    def fired(self) -> list[str]:
+        """Texts of the ``ovh_sms_virtual_received`` events, in firing order."""
+        return [event.data["message"] for event in self.events]
+
+    @property
+    def handled_on_disk(self) -> list[int]:
+        """Handled ids as Home Assistant's storage holds them."""
+        handled: list[int] = self.storage[f"{DOMAIN}.{self.entry.entry_id}"]["data"]["handled"]
+        return handled
+
+    @property
+    def entity(self) -> State:
+        """The received-SMS event entity."""
+        state = self.hass.states.get(ENTITY_ID)
+        assert state is not None
+        return state
+
+
+@pytest.fixture
+async def inbox(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> Inbox:
+    """The inbox, its clock frozen before anything starts so timers follow the ticks."""
+    freezer.move_to("2026-11-27T09:30:00+00:00")
+    return Inbox(
+        hass,
+        ovh_sim,
+        mock_config_entry,
+        freezer,
+        hass_storage,
+        async_capture_events(hass, EVENT_RECEIVED),
+    )
+
+
+def _log(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    """The integration's log messages at ``level``."""
+    return [r.getMessage() for r in caplog.records if r.name == LOGGER_NAME and r.levelno == level]
+
+
+async def test_received_sms_fires_event_and_entity(inbox: Inbox) -> None:
+    """One event with the contract's data in UTC; the entity shows the same SMS."""
+    await inbox.set_up()
+    sms_id = inbox.receive("STATUS", datetime(2026, 11, 27, 10, 12, 5, tzinfo=PARIS), tag="t1")
+    assert inbox.sim.incoming(SERVICE, NUMBER)[0]["creationDatetime"] == (
+        "2026-11-27T10:12:05+01:00"
+    )
+
+    await inbox.poll()
+
+    assert [event.data for event in inbox.events] == [
+        {
+            "entry_id": inbox.entry.entry_id,
+            "service_name": SERVICE,
+            "number": NUMBER,
+            "message_id": sms_id,
+            "sender": "+33611111111",
+            "message": "STATUS",
+            "received_at": "2026-11-27T09:12:05+00:00",
+            "tag": "t1",
+        }
+    ]
+    assert inbox.entity.state == "2026-11-27T09:30:20.000+00:00"
+    assert inbox.entity.attributes["event_type"] == "received"
+    assert {
+        key: inbox.entity.attributes[key]
+        for key in ("sender", "message", "received_at", "message_id")
+    } == {
+        "sender": "+33611111111",
+        "message": "STATUS",
+        "received_at": "2026-11-27T09:12:05+00:00",
+        "message_id": sms_id,
+    }
+    assert inbox.on_ovh == []
+
+    await inbox.poll()
+    await inbox.poll()
+    assert len(inbox.events) == 1
+
+
+async def test_messages_are_fired_in_creation_order(inbox: Inbox) -> None:
+    """Ids and creation times disagree: the creation time wins, then the id."""
+    await inbox.set_up()
+    inbox.receive("third", datetime(2026, 11, 27, 9, 20, 30, tzinfo=UTC))
+    inbox.receive("first", datetime(2026, 11, 27, 9, 20, 10, tzinfo=UTC))
+    inbox.receive("second", datetime(2026, 11, 27, 9, 20, 10, tzinfo=UTC))
+
+    await inbox.poll()
+
+    assert inbox.fired == ["first", "second", "third"]
+
+
+async def test_messages_waiting_at_setup_are_fired(inbox: Inbox) -> None:
+    """SMS that arrived while Home Assistant was off are fired when the entry starts."""
+    inbox.receive("while you were away")
+
+    await inbox.set_up()
+
+    assert inbox.fired == ["while you were away"]
+    assert inbox.on_ovh == []
+
+
+async def test_api_calls_of_idle_and_busy_polls(inbox: Inbox) -> None:
+    """An idle poll is one call; each new SMS adds one GET and one DELETE."""
+    await inbox.set_up()
+    inbox.sim.clear_requests()
+    await inbox.poll()
+    assert [(r.method, r.path) for r in inbox.sim.requests] == [("GET", INBOX)]
+
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.clear_requests()
+    await inbox.poll()
+
+    assert [(r.method, r.path) for r in inbox.sim.requests] == [
+        ("GET", INBOX),
+        ("GET", f"{INBOX}/{first}"),
+        ("GET", f"{INBOX}/{second}"),
+        ("DELETE", f"{INBOX}/{first}"),
+        ("DELETE", f"{INBOX}/{second}"),
+    ]
+    assert inbox.fired == ["one", "two"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "logged"),
+    [
+        ({"status": 500}, "OVHcloud's API failed: Internal server error"),
+        ({"status": 429}, "OVHcloud asks to slow down"),
+    ],
+    ids=["500", "429"],
+)
+async def test_rate_limit_and_server_errors_back_off(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture, fault: dict[str, Any], logged: str
+) -> None:
+    """Unavailable, logged once, the next polls wait 40 s then 80 s; nothing lost or doubled."""
+    await inbox.set_up()
+    inbox.receive("hello")
+    inbox.sim.inject_fault("GET", "/incoming$", count=2, **fault)
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    await inbox.poll(20)
+    assert len(inbox.calls) == 1
+    await inbox.poll(20)
+    assert len(inbox.calls) == 2
+    await inbox.poll(60)
+    assert len(inbox.calls) == 2
+    await inbox.poll(20)
+
+    assert inbox.fired == ["hello"]
+    assert inbox.entity.state != STATE_UNAVAILABLE
+    errors = _log(caplog, logging.ERROR)
+    assert len(errors) == 1
+    assert logged in errors[0]
+    assert _log(caplog, logging.INFO) == ["Fetching ovh_sms_virtual inbox data recovered"]
+
+    # Back to the normal pace.
+    inbox.sim.clear_requests()
+    await inbox.poll()
+    assert inbox.calls == [("GET", "")]
+
+
+async def test_timeout_makes_entity_unavailable_until_next_poll(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dropped connection is retried at the normal pace (no back-off)."""
+    await inbox.set_up()
+    inbox.receive("hello")
+    inbox.sim.inject_fault("GET", "/incoming$", drop=True)
+
+    await inbox.poll()
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    assert inbox.fired == []
+    assert _log(caplog, logging.ERROR) == [
+        "Error fetching ovh_sms_virtual inbox data: OVHcloud did not answer in time"
+    ]
+
+    await inbox.poll()
+    assert inbox.entity.state != STATE_UNAVAILABLE
+    assert inbox.fired == ["hello"]
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"drop": True}], ids=["500", "timeout"])
+async def test_failed_read_fires_nothing_and_rereads_only_what_is_missing(
+    inbox: Inbox, fault: dict[str, Any]
+) -> None:
+    """The order holds: nothing is fired until every new SMS is read."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.inject_fault("GET", f"/incoming/{second}$", **fault)
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+    assert inbox.fired == []
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    assert inbox.on_ovh == [first, second]
+
+    await inbox.poll(40)
+    assert inbox.fired == ["one", "two"]
+    assert inbox.calls == [
+        ("GET", ""),
+        ("GET", f"/{first}"),
+        ("GET", f"/{second}"),
+        ("GET", ""),
+        ("GET", f"/{second}"),
+        ("DELETE", f"/{first}"),
+        ("DELETE", f"/{second}"),
+    ]
+    await inbox.poll()
+    assert len(inbox.events) == 2
+
+
+async def test_sms_read_then_deleted_elsewhere_is_still_fired(inbox: Inbox) -> None:
+    """An SMS Home Assistant has read is delivered even if OVH no longer lists it."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.inject_fault("GET", f"/incoming/{second}$", status=500)
+    await inbox.poll()
+    await inbox.delete_elsewhere(first)
+
+    await inbox.poll(40)
+
+    assert inbox.fired == ["one", "two"]
+    assert inbox.on_ovh == []
+
+
+async def test_sms_gone_before_it_is_read_is_skipped(inbox: Inbox) -> None:
+    """A 404 on reading a listed SMS (deleted meanwhile) does not fail the poll."""
+    await inbox.set_up()
+    sms_id = inbox.receive("hello")
+    inbox.sim.inject_fault("GET", f"/incoming/{sms_id}$", status=404)
+
+    await inbox.poll()
+    assert inbox.fired == []
+    assert inbox.entity.state != STATE_UNAVAILABLE
+
+    # Still listed here: read at the next poll.
+    await inbox.poll()
+    assert inbox.fired == ["hello"]
+
+
+@pytest.mark.parametrize(
+    "fault", [{"status": 500}, {"status": 429}, {"drop": True}], ids=["500", "429", "timeout"]
+)
+async def test_failed_delete_is_retried_without_firing_again(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture, fault: dict[str, Any]
+) -> None:
+    """The SMS are delivered and recorded; the deletes wait for the next poll."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.inject_fault("DELETE", f"/incoming/{first}$", count=2, **fault)
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+    assert inbox.fired == ["one", "two"]
+    assert inbox.entity.state != STATE_UNAVAILABLE
+    assert inbox.handled_on_disk == [first, second]
+    # One failing call, then this poll stops deleting.
+    assert inbox.calls[3:] == [("DELETE", f"/{first}")]
+    assert inbox.on_ovh == [first, second]
+
+    await inbox.poll()
+    await inbox.poll()
+
+    assert inbox.fired == ["one", "two"]
+    assert inbox.on_ovh == []
+    assert inbox.calls[4:] == [
+        ("GET", ""),
+        ("DELETE", f"/{first}"),
+        ("GET", ""),
+        ("DELETE", f"/{first}"),
+        ("DELETE", f"/{second}"),
+    ]
+    warnings = _log(caplog, logging.WARNING)
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        f"Cannot delete received SMS {first} on OVHcloud, retrying at the next poll: "
+    )
+    assert _log(caplog, logging.INFO) == ["Deleting received SMS on OVHcloud works again"]
+
+
+async def test_delete_answered_404_counts_as_done(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Already deleted (an earlier delete that timed out went through): no warning."""
+    await inbox.set_up()
+    sms_id = inbox.receive("hello")
+    inbox.sim.inject_fault("DELETE", f"/incoming/{sms_id}$", status=404)
+
+    await inbox.poll()
+
+    assert inbox.fired == ["hello"]
+    assert _log(caplog, logging.WARNING) == []
+
+
+async def test_recorded_on_disk_before_deleted(
+    inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When OVH is asked to delete an SMS, its id is already in Home Assistant's storage."""
+    on_disk_at_delete: list[list[int]] = []
+    delete = OvhSmsClient.async_delete_incoming
+
+    async def spy(client: OvhSmsClient, service: str, number: str, sms_id: int) -> None:
+        on_disk_at_delete.append(list(inbox.handled_on_disk))
+        await delete(client, service, number, sms_id)
+
+    monkeypatch.setattr(OvhSmsClient, "async_delete_incoming", spy)
+    await inbox.set_up()
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+
+    await inbox.poll()
+
+    assert on_disk_at_delete == [[first, second], [first, second]]
+    assert inbox.on_ovh == []
+
+
+async def test_deletion_off_remembers_then_prunes(inbox: Inbox) -> None:
+    """Nothing is deleted; handled ids are kept while OVH lists them, then forgotten."""
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+
+    await inbox.poll()
+    await inbox.poll()
+
+    assert inbox.fired == ["one", "two"]
+    assert inbox.sim.calls("DELETE") == []
+    assert inbox.on_ovh == [first, second]
+    assert inbox.handled_on_disk == [first, second]
+
+    await inbox.delete_elsewhere(first)
+    await inbox.poll()
+    await inbox.poll(10)  # The pruned set is saved a little later.
+
+    assert inbox.handled_on_disk == [second]
+    assert inbox.fired == ["one", "two"]
+
+
+async def test_reload_mid_batch_retries_delete_without_duplicate(inbox: Inbox) -> None:
+    """The delete of the second SMS fails, the entry reloads: only the delete is redone."""
+    await inbox.set_up()
+    inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.inject_fault("DELETE", f"/incoming/{second}$", status=500)
+    await inbox.poll()
+    assert inbox.on_ovh == [second]
+    inbox.sim.clear_requests()
+
+    await inbox.reload()
+
+    assert inbox.fired == ["one", "two"]
+    assert inbox.calls == [("GET", ""), ("DELETE", f"/{second}")]
+    assert inbox.on_ovh == []
+
+
+async def test_reload_after_failed_read_fires_each_once(inbox: Inbox) -> None:
+    """A batch half read when the entry reloads is read again and fired once, in order."""
+    await inbox.set_up()
+    inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.inject_fault("GET", f"/incoming/{second}$", status=500)
+    await inbox.poll()
+    assert inbox.fired == []
+
+    await inbox.reload()
+    await inbox.poll()
+
+    assert inbox.fired == ["one", "two"]
+    assert inbox.on_ovh == []
+
+
+@pytest.mark.parametrize("delete", [True, False], ids=["deletion on", "deletion off"])
+async def test_restart_does_not_fire_handled_sms_again(inbox: Inbox, delete: bool) -> None:
+    """Home Assistant stopped after recording an SMS but before deleting it on OVH."""
+    handled = inbox.receive("already fired")
+    new = inbox.receive("new")
+    key = f"{DOMAIN}.{inbox.entry.entry_id}"
+    inbox.storage[key] = {"version": 1, "key": key, "data": {"handled": [handled], "sent": {}}}
+
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: delete})
+
+    assert inbox.fired == ["new"]
+    assert inbox.sim.calls("GET", f"/incoming/{handled}$") == []
+    assert inbox.on_ovh == ([] if delete else [handled, new])
+
+
+async def test_reload_after_prune_keeps_newer_records(inbox: Inbox) -> None:
+    """A prune saved late by the unloaded entry must not erase what the new one recorded."""
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
+    first = inbox.receive("one")
+    await inbox.poll()
+    await inbox.delete_elsewhere(first)
+    await inbox.poll()  # Prunes ``first``: a delayed save.
+    inbox.receive("two")
+
+    await inbox.reload()
+    await inbox.poll(60)
+    await inbox.reload()
+    await inbox.poll()
+
+    assert inbox.fired == ["one", "two"]
+
+
+async def test_unload_stops_polling(inbox: Inbox) -> None:
+    """No call to OVH once the entry is unloaded."""
+    await inbox.set_up()
+    assert await inbox.hass.config_entries.async_unload(inbox.entry.entry_id)
+    inbox.receive("hello")
+    inbox.sim.clear_requests()
+
+    await inbox.poll(3600)
+
+    assert inbox.sim.requests == []
+    assert inbox.fired == []
+
+
+async def test_revoked_key_starts_reauth_and_stops_polling(inbox: Inbox) -> None:
+    """Refused keys: the entity is unavailable, reauthentication starts, polling stops."""
+    await inbox.set_up()
+    inbox.sim.revoke_consumer_key(CONSUMER_KEY)
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    assert len(list(inbox.entry.async_get_active_flows(inbox.hass, {SOURCE_REAUTH}))) == 1
+    assert inbox.entry.state is ConfigEntryState.LOADED
+    await inbox.poll(3600)
+    assert len(inbox.calls) == 1
+
+
+async def test_key_revoked_before_delete_starts_reauth(inbox: Inbox) -> None:
+    """A delete refused for the keys: the SMS stays delivered and recorded; reauth starts."""
+    await inbox.set_up()
+    sms_id = inbox.receive("hello")
+    inbox.sim.inject_fault(
+        "DELETE",
+        f"/incoming/{sms_id}$",
+        status=403,
+        body={
+            "errorCode": "INVALID_CREDENTIAL",
+            "httpCode": "403 Forbidden",
+            "message": "This credential is not valid",
+        },
+    )
+
+    await inbox.poll()
+
+    assert inbox.fired == ["hello"]
+    assert inbox.handled_on_disk == [sms_id]
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    assert len(list(inbox.entry.async_get_active_flows(inbox.hass, {SOURCE_REAUTH}))) == 1
+
+
+@pytest.mark.parametrize(
+    ("interval", "first_poll"), [(60, 60), (5, 10)], ids=["60 s", "below the minimum"]
+)
+async def test_polling_interval_option(inbox: Inbox, interval: int, first_poll: int) -> None:
+    """The option sets the pace, never faster than every 10 s."""
+    await inbox.set_up(**{CONF_SCAN_INTERVAL: interval})
+    inbox.sim.clear_requests()
+
+    await inbox.poll(first_poll - 1)
+    assert inbox.sim.requests == []
+    await inbox.poll(1)
+    assert inbox.calls == [("GET", "")]
+
+
+async def test_overlapping_refreshes_fire_once(inbox: Inbox) -> None:
+    """A refresh asked for while another one runs does not fire the SMS twice."""
+    await inbox.set_up()
+    inbox.receive("hello")
+    coordinator = inbox.entry.runtime_data.inbox
+
+    await asyncio.gather(coordinator.async_refresh(), coordinator.async_refresh())
+
+    assert inbox.fired == ["hello"]
+
+
+async def test_readme_status_automation_replies(inbox: Inbox) -> None:
+    """The README's example: "status" from a listed number gets the alarm state back."""
+    readme = README.read_text(encoding="utf-8")
+    example = readme.split('### Example: reply to "STATUS"', 1)[1]
+    config = parse_yaml(example.split("```yaml\n", 1)[1].split("```", 1)[0])
+    await inbox.set_up()
+    inbox.hass.states.async_set("alarm_control_panel.home", "armed_away")
+    assert await async_setup_component(inbox.hass, "automation", config)
+    inbox.receive("hello", sender="+33612345678")
+    inbox.receive(" status ", sender="+33612345678")
+    inbox.receive("STATUS", sender="+33700000000")
+
+    await inbox.poll()
+
+    assert [(sms["receiver"], sms["message"]) for sms in inbox.sim.outgoing()] == [
+        ("+33612345678", "Alarm: armed_away")
+    ]
