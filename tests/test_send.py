@@ -1,0 +1,824 @@
+"""The ``ovh_sms_virtual.send_sms`` action, end to end against the OVH simulator."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import selector
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+import yaml
+
+from custom_components.ovh_sms_virtual import api
+from custom_components.ovh_sms_virtual.api import OvhSmsConnectionError
+from custom_components.ovh_sms_virtual.const import (
+    CONF_CONSUMER_KEY,
+    CONF_MAX_SMS_PER_HOUR,
+    CONF_NUMBER,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+)
+from custom_components.ovh_sms_virtual.services import PRIORITIES, SEND_SMS_SCHEMA
+from ovh_simulator import OvhSimulator
+from tests.conftest import APP_KEY, ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE
+
+JOBS = r"/virtualNumbers/0033612345678/jobs$"
+CREDITS_SENSOR = "sensor.home_credits_left"
+
+
+async def send(hass: HomeAssistant, **data: Any) -> ServiceResponse:
+    """Call the action and return its response."""
+    data.setdefault("recipients", ["+33612345678"])
+    data.setdefault("message", "Garage door open")
+    return await hass.services.async_call(
+        DOMAIN, "send_sms", data, blocking=True, return_response=True
+    )
+
+
+def jobs(ovh_sim: OvhSimulator) -> list[dict[str, Any]]:
+    """The bodies of the jobs the simulator received."""
+    return [request.body for request in ovh_sim.calls("POST", JOBS)]
+
+
+def set_cap(hass: HomeAssistant, entry: MockConfigEntry, cap: int) -> None:
+    hass.config_entries.async_update_entry(
+        entry, options={**ENTRY_OPTIONS, CONF_MAX_SMS_PER_HOUR: cap}
+    )
+
+
+def rejected_body(valid: list[str], invalid: list[str]) -> dict[str, Any]:
+    """An OVH report that rejects some receivers (the simulator accepts any E.164)."""
+    return {
+        "ids": [9001 + index for index in range(len(valid))],
+        "validReceivers": valid,
+        "invalidReceivers": invalid,
+        "totalCreditsRemoved": float(len(valid)),
+        "tag": "",
+    }
+
+
+async def test_send_sms(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """Every recipient goes in one job; the response is OVH's report."""
+    assert hass.states.get(CREDITS_SENSOR).state == "100.0"
+    credits_reads = len(ovh_sim.calls("GET", rf"^/sms/{SERVICE}$"))
+
+    response = await send(
+        hass, recipients=["06 12 34 56 78", "+32 470 12 34 56"], message="Garage door open"
+    )
+
+    assert jobs(ovh_sim) == [
+        {"message": "Garage door open", "receivers": ["+33612345678", "+32470123456"]}
+    ]
+    outgoing = ovh_sim.outgoing(SERVICE, NUMBER)
+    assert response == {
+        "message_ids": [sms["id"] for sms in outgoing],
+        "valid_recipients": ["+33612345678", "+32470123456"],
+        "invalid_recipients": [],
+        "credits_removed": 2.0,
+        "tag": "",
+    }
+    # OVH lists one id per valid receiver, in order: delivery reports can name them.
+    store = init_integration.runtime_data.store
+    assert {sms["id"]: store.receiver_for(sms["id"]) for sms in outgoing} == {
+        sms["id"]: sms["receiver"] for sms in outgoing
+    }
+    # The credits sensor follows the send without asking OVH again.
+    assert hass.states.get(CREDITS_SENSOR).state == "98.0"
+    assert len(ovh_sim.calls("GET", rf"^/sms/{SERVICE}$")) == credits_reads
+    assert ovh_sim.get_credits(SERVICE) == 98.0
+
+
+async def test_send_without_response(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """Called without ``return_response`` the action sends and returns nothing."""
+    assert (
+        await hass.services.async_call(
+            DOMAIN,
+            "send_sms",
+            {"recipients": "0612345678", "message": "Hi"},
+            blocking=True,
+        )
+        is None
+    )
+    assert jobs(ovh_sim) == [{"message": "Hi", "receivers": ["+33612345678"]}]
+
+
+@pytest.mark.parametrize(
+    ("options", "sent"),
+    [
+        ({"priority": "high"}, {"priority": "high"}),
+        ({"priority": "veryLow"}, {"priority": "veryLow"}),
+        ({"validity_period": 60}, {"validityPeriod": 60}),
+        ({"differed_period": "30"}, {"differedPeriod": 30}),
+        ({"flash": True}, {"class": "flash"}),
+        ({"flash": False}, {}),
+        ({"tag": "garage"}, {"tag": "garage"}),
+        ({"tag": ""}, {}),
+        (
+            {
+                "priority": "low",
+                "validity_period": 120,
+                "differed_period": 5,
+                "flash": True,
+                "tag": "a" * 20,
+            },
+            {
+                "priority": "low",
+                "validityPeriod": 120,
+                "differedPeriod": 5,
+                "class": "flash",
+                "tag": "a" * 20,
+            },
+        ),
+    ],
+)
+async def test_send_options(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    options: dict[str, Any],
+    sent: dict[str, Any],
+) -> None:
+    """Each option reaches OVH under its API name, and nothing else is sent."""
+    response = await send(hass, **options)
+
+    assert jobs(ovh_sim) == [{"message": "Garage door open", "receivers": ["+33612345678"], **sent}]
+    assert response is not None
+    assert response["tag"] == sent.get("tag", "")
+
+
+@pytest.mark.parametrize(
+    ("recipients", "receivers"),
+    [
+        ("06 12 34 56 78", ["+33612345678"]),
+        ("+33 6 12 34 56 78", ["+33612345678"]),
+        ("0033612345678", ["+33612345678"]),
+        ("612345678", ["+33612345678"]),
+        ("06-12-34-56-78", ["+33612345678"]),
+        ("+32 470 12 34 56", ["+32470123456"]),
+        ("+1 650 253 0000", ["+16502530000"]),
+        ("0612345678, +32470123456", ["+33612345678", "+32470123456"]),
+        (
+            ["0612345678", "+32470123456,0611111111"],
+            ["+33612345678", "+32470123456", "+33611111111"],
+        ),
+        # Duplicates, however written, get one SMS; the order is kept.
+        (["+32470123456", "06 12 34 56 78", "0033612345678"], ["+32470123456", "+33612345678"]),
+    ],
+)
+async def test_recipients_are_normalised(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    recipients: str | list[str],
+    receivers: list[str],
+) -> None:
+    """Numbers in the usual forms become E.164, France being Home Assistant's country."""
+    await send(hass, recipients=recipients)
+
+    assert jobs(ovh_sim)[0]["receivers"] == receivers
+
+
+async def test_national_numbers_follow_the_country(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A national number is read in Home Assistant's country."""
+    await hass.config.async_update(country="BE")
+
+    await send(hass, recipients="0470 12 34 56")
+
+    assert jobs(ovh_sim)[0]["receivers"] == ["+32470123456"]
+
+
+async def test_partial_rejection(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """OVH sends to the receivers it accepts; the response names the others."""
+    ovh_sim.inject_fault(
+        "POST", JOBS, status=200, body=rejected_body(["+33612345678"], ["+32470123456"])
+    )
+
+    response = await send(hass, recipients=["0612345678", "+32470123456"])
+
+    assert jobs(ovh_sim)[0]["receivers"] == ["+33612345678", "+32470123456"]
+    assert response == {
+        "message_ids": [9001],
+        "valid_recipients": ["+33612345678"],
+        "invalid_recipients": ["+32470123456"],
+        "credits_removed": 1.0,
+        "tag": "",
+    }
+    assert init_integration.runtime_data.store.receiver_for(9001) == "+33612345678"
+    assert hass.states.get(CREDITS_SENSOR).state == "99.0"
+
+
+async def test_total_rejection(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """When OVH accepts no receiver the action fails and names them."""
+    ovh_sim.inject_fault(
+        "POST", JOBS, status=200, body=rejected_body([], ["+33612345678", "+32470123456"])
+    )
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients=["0612345678", "+32470123456"])
+
+    assert err.value.translation_key == "all_recipients_rejected"
+    assert str(err.value) == (
+        "OVHcloud rejected every recipient (+33612345678, +32470123456): nothing was sent"
+    )
+    assert hass.states.get(CREDITS_SENSOR).state == "100.0"
+
+
+@pytest.mark.parametrize(
+    ("body", "receivers"),
+    [
+        # One receiver, several ids (one per part): every id is that receiver's.
+        ({"ids": [7, 8], "validReceivers": ["+33612345678"]}, {7: "+33612345678"}),
+        # Ids that cannot be paired with the receivers are not guessed.
+        ({"ids": [7], "validReceivers": ["+33612345678", "+32470123456"]}, {7: None}),
+    ],
+)
+async def test_ids_not_one_per_receiver(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    body: dict[str, Any],
+    receivers: dict[int, str | None],
+) -> None:
+    """The receiver of each id is remembered only when OVH's report tells it."""
+    ovh_sim.inject_fault("POST", JOBS, status=200, body={**body, "totalCreditsRemoved": 2})
+
+    await send(hass, recipients=["0612345678", "+32470123456"])
+
+    store = init_integration.runtime_data.store
+    assert {sms_id: store.receiver_for(sms_id) for sms_id in receivers} == receivers
+    if len(body["ids"]) == 2:
+        assert store.receiver_for(8) == "+33612345678"
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "message"),
+    [
+        ({"recipients": []}, "no_recipients", "Give at least one recipient's phone number"),
+        ({"recipients": " , "}, "no_recipients", "Give at least one recipient's phone number"),
+        (
+            {"recipients": ["0612345678", "06 12"]},
+            "invalid_phone_number",
+            (
+                '"06 12" is not a valid phone number. Write it in international form '
+                "(+33 6 12 34 56 78), or in national form for a number of Home Assistant's "
+                "country"
+            ),
+        ),
+        (
+            {"recipients": "+44 7700 900123"},
+            "invalid_phone_number",
+            '"+44 7700 900123" is not a valid phone number.',
+        ),
+        ({"recipients": "garage"}, "invalid_phone_number", '"garage" is not a valid'),
+        ({"message": ""}, "empty_message", "The message is empty"),
+        ({"message": " \n "}, "empty_message", "The message is empty"),
+        (
+            {"message": "a" * 919},
+            "message_too_long",
+            (
+                "The message needs 7 SMS, but OVHcloud accepts at most 6 (918 characters in "
+                "GSM-7). Shorten it"
+            ),
+        ),
+        (
+            {"message": "🚨" * 202},
+            "message_too_long",
+            (
+                "The message needs 7 SMS, but OVHcloud accepts at most 6 (402 characters in "
+                "UCS-2). Shorten it"
+            ),
+        ),
+        (
+            {"tag": "a" * 21},
+            "tag_too_long",
+            "The tag is too long: at most 20 characters",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_bad_input(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    data: dict[str, Any],
+    key: str,
+    message: str,
+) -> None:
+    """Bad input is a translated validation error, and nothing reaches OVH."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, **data)
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == key
+    assert str(err.value).startswith(message)
+    assert jobs(ovh_sim) == []
+
+
+async def test_longest_messages_are_sent(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """6 SMS is the limit, not one less."""
+    await send(hass, message="a" * 918)
+    await send(hass, message="ê" * 402)
+    # An emoji takes two units and is never split: 33 fit in a part.
+    await send(hass, message="🚨" * 198)
+
+    assert [len(job["message"]) for job in jobs(ovh_sim)] == [918, 402, 198]
+    assert ovh_sim.get_credits(SERVICE) == 100 - 6 - 6 - 6
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"priority": "urgent"},
+        {"validity_period": 0},
+        {"differed_period": -5},
+        {"differed_period": "soon"},
+        {"flash": "maybe"},
+        {"message": None},
+    ],
+)
+async def test_schema_errors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    data: dict[str, Any],
+) -> None:
+    """Values of the wrong kind are refused before anything is sent."""
+    with pytest.raises(vol.Invalid):
+        await send(hass, **data)
+
+    assert jobs(ovh_sim) == []
+
+
+async def test_unknown_entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """An unknown ``config_entry_id`` is Home Assistant's translated validation error."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, config_entry_id="not-an-entry")
+
+    assert err.value.translation_key == "service_config_entry_not_found"
+    assert jobs(ovh_sim) == []
+
+
+async def test_entry_not_loaded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """An unloaded entry cannot send, with or without its id."""
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+    for data in ({}, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id}):
+        with pytest.raises(ServiceValidationError) as err:
+            await send(hass, **data)
+        assert err.value.translation_key == "service_config_entry_not_loaded"
+    assert jobs(ovh_sim) == []
+
+
+@pytest.fixture
+async def second_entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> MockConfigEntry:
+    """A second virtual number of the same account, set up next to the first."""
+    ovh_sim.add_virtual_number(SERVICE, "0033698765432")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Office",
+        data={**ENTRY_DATA, CONF_NUMBER: "0033698765432", CONF_WEBHOOK_ID: "f" * 64},
+        options=dict(ENTRY_OPTIONS),
+        unique_id=f"{SERVICE}_0033698765432",
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_several_entries(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """With several numbers the action needs to be told which one sends."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass)
+    assert err.value.translation_key == "config_entry_required"
+    assert str(err.value) == (
+        "Several OVHcloud SMS virtual numbers are set up: choose one with config_entry_id"
+    )
+    assert ovh_sim.calls("POST") == []
+
+    await send(hass, config_entry_id=second_entry.entry_id)
+    await send(hass, config_entry_id=init_integration.entry_id)
+
+    assert [request.path for request in ovh_sim.calls("POST")] == [
+        f"/sms/{SERVICE}/virtualNumbers/0033698765432/jobs",
+        f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/jobs",
+    ]
+
+
+async def test_one_loaded_entry_is_enough(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """When only one entry is loaded it sends without being named."""
+    await hass.config_entries.async_unload(second_entry.entry_id)
+
+    await send(hass)
+
+    assert [request.path for request in ovh_sim.calls("POST")] == [
+        f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/jobs"
+    ]
+
+
+async def test_revoked_key_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A revoked consumer key fails the send and asks the user for new keys."""
+    ovh_sim.revoke_consumer_key(init_integration.data[CONF_CONSUMER_KEY])
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+    await hass.async_block_till_done()
+
+    assert err.value.translation_key == "send_credential_invalid"
+    assert str(err.value) == (
+        "The consumer key is no longer valid (expired or revoked), nothing was sent: This "
+        "credential is not valid. Re-authenticate the integration with a new key"
+    )
+    assert len(list(init_integration.async_get_active_flows(hass, {SOURCE_REAUTH}))) == 1
+    assert ovh_sim.outgoing(SERVICE, NUMBER) == []
+
+
+async def test_invalid_application_key_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """OVH no longer knowing the application key fails the send and starts reauth."""
+    ovh_sim.inject_fault(
+        "POST",
+        JOBS,
+        status=403,
+        body={
+            "errorCode": "INVALID_KEY",
+            "httpCode": "403 Forbidden",
+            "message": "This application key is invalid",
+        },
+    )
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+    await hass.async_block_till_done()
+
+    assert err.value.translation_key == "send_auth_failed"
+    assert str(err.value) == (
+        "OVHcloud refused the API keys, nothing was sent: This application key is invalid. "
+        "Re-authenticate the integration"
+    )
+    assert len(list(init_integration.async_get_active_flows(hass, {SOURCE_REAUTH}))) == 1
+
+
+async def test_not_enough_credits(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """An empty account is said so."""
+    ovh_sim.set_credits(SERVICE, 0)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "not_enough_credits"
+    assert str(err.value) == "Not enough SMS credits on the OVHcloud account: nothing was sent"
+    assert ovh_sim.outgoing(SERVICE, NUMBER) == []
+
+
+async def test_key_without_send_right(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A consumer key that may read but not send names the missing right."""
+    ovh_sim.add_consumer_key("read-only-key", APP_KEY, [("GET", "/sms"), ("GET", "/sms/*")])
+    await hass.config.async_update(country="FR")
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**ENTRY_DATA, CONF_CONSUMER_KEY: "read-only-key"}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_not_granted"
+    assert str(err.value) == (
+        f"The consumer key is not allowed to call POST /sms/{SERVICE}/virtualNumbers/"
+        f"{NUMBER}/jobs: nothing was sent. Create a key with the rights listed in the "
+        "documentation"
+    )
+    assert not list(mock_config_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
+
+
+async def test_clock_skew(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A signature OVH refuses (its clock moved away from ours) is said so."""
+    ovh_sim.set_clock_offset(3600)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_signature"
+    assert str(err.value).startswith("OVHcloud refused the request signature")
+    assert ovh_sim.outgoing(SERVICE, NUMBER) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (500, "Sending the SMS failed: Internal server error"),
+        (502, "Sending the SMS failed: Bad Gateway"),
+        (429, "Sending the SMS failed: Too many requests"),
+        (400, "Sending the SMS failed: Bad Request"),
+    ],
+)
+async def test_ovh_failure(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    status: int,
+    error: str,
+) -> None:
+    """Other OVH failures give OVH's own message; the job is not sent again."""
+    ovh_sim.inject_fault("POST", JOBS, status=status)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_failed"
+    assert str(err.value) == error
+    assert len(jobs(ovh_sim)) == 1
+
+
+async def test_dropped_connection_is_not_retried(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A connection lost after the request went out may have sent it: no retry."""
+    ovh_sim.inject_fault("POST", JOBS, drop=True)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_timeout"
+    assert str(err.value) == (
+        "OVHcloud did not answer; the SMS may or may not have been sent. It is not retried "
+        "to avoid sending it twice"
+    )
+    assert len(jobs(ovh_sim)) == 1
+
+
+@pytest.fixture
+def short_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read timeout short enough to reach in a test."""
+    monkeypatch.setattr(api, "TIMEOUT", (5.0, 0.2))
+
+
+async def test_timeout_is_not_retried(
+    hass: HomeAssistant,
+    short_read_timeout: None,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """No answer in time: the SMS may have gone out, so it is not sent again."""
+    # OVH answers, too late: the client has given up waiting by then.
+    ovh_sim.inject_fault("POST", JOBS, delay=1.0, status=500)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_timeout"
+    assert len(jobs(ovh_sim)) == 1
+
+
+async def test_cannot_connect(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """OVH unreachable: nothing was sent, and the user is told why.
+
+    The simulator cannot refuse a connection while it serves the entry, so the client
+    raises the error it maps a refused connection to.
+    """
+    client = init_integration.runtime_data.client
+    refused = OvhSmsConnectionError("cannot connect to OVH: connection refused")
+    with (
+        patch.object(client, "async_send", side_effect=refused),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await send(hass)
+
+    assert err.value.translation_key == "send_cannot_connect"
+    assert str(err.value) == (
+        "Cannot reach OVHcloud's API, nothing was sent: cannot connect to OVH: connection refused"
+    )
+
+
+async def test_concurrent_sends(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """Concurrent sends reach OVH one after the other, each as its own job."""
+    ovh_sim.inject_fault("POST", JOBS, delay=0.3)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    first = hass.async_create_task(send(hass, recipients="0612345678", message="first"))
+    second = hass.async_create_task(send(hass, recipients="+32470123456", message="second"))
+    responses = await asyncio.gather(first, second)
+    ticker.cancel()
+
+    # The loop kept running while OVH took its time.
+    assert ticks >= 10
+    posts = ovh_sim.calls("POST", JOBS)
+    assert sorted((post.body for post in posts), key=lambda body: body["message"]) == [
+        {"message": "first", "receivers": ["+33612345678"]},
+        {"message": "second", "receivers": ["+32470123456"]},
+    ]
+    # Whichever went first, the other job left only once OVH had answered it.
+    assert posts[1].received_at - posts[0].received_at >= 0.3
+    assert [response["valid_recipients"] for response in responses if response] == [
+        ["+33612345678"],
+        ["+32470123456"],
+    ]
+
+
+async def test_hourly_cap(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Over the hourly cap nothing is sent until older sends leave the hour."""
+    start = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+    freezer.move_to(start)
+    set_cap(hass, init_integration, 3)
+    await hass.async_block_till_done()
+
+    await send(hass, recipients=["0612345678", "+32470123456"])
+    freezer.tick(timedelta(minutes=20))
+    await send(hass, recipients="0612345678")
+    freezer.tick(timedelta(minutes=10))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients="0612345678")
+
+    retry_at = dt_util.as_local(start + timedelta(hours=1)).strftime("%H:%M:%S")
+    assert err.value.translation_key == "rate_limited_sending"
+    assert str(err.value) == (
+        "The cap of 3 SMS per hour set in the integration's options is reached: nothing "
+        f"was sent. Sending is possible again at {retry_at}"
+    )
+    assert len(jobs(ovh_sim)) == 2
+
+    freezer.move_to(start + timedelta(hours=1))
+    await send(hass, recipients="0612345678")
+    assert len(jobs(ovh_sim)) == 3
+
+
+async def test_hourly_cap_frees_enough(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The time given is when enough SMS have left the hour for this send."""
+    start = datetime(2026, 11, 26, 20, 0, 0, 500000, tzinfo=UTC)
+    freezer.move_to(start)
+    set_cap(hass, init_integration, 3)
+
+    for minutes in (0, 10, 20):
+        freezer.move_to(start + timedelta(minutes=minutes))
+        await send(hass, recipients="0612345678")
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients=["0612345678", "+32470123456"])
+
+    # Two SMS must leave the hour: the second one does at 21:10:00.5, shown as 21:10:01.
+    retry_at = dt_util.as_local(datetime(2026, 11, 26, 21, 10, 1, tzinfo=UTC))
+    assert err.value.translation_placeholders == {
+        "limit": "3",
+        "retry_at": retry_at.strftime("%H:%M:%S"),
+    }
+
+
+async def test_hourly_cap_counts_what_may_have_been_sent(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Rejected receivers and failed jobs do not count; a job without an answer does."""
+    freezer.move_to(datetime(2026, 11, 26, 20, 0, tzinfo=UTC))
+    set_cap(hass, init_integration, 3)
+
+    ovh_sim.inject_fault("POST", JOBS, status=500)
+    with pytest.raises(HomeAssistantError):
+        await send(hass, recipients=["0612345678", "+32470123456"])
+    ovh_sim.inject_fault(
+        "POST", JOBS, status=200, body=rejected_body(["+33612345678"], ["+32470123456"])
+    )
+    await send(hass, recipients=["0612345678", "+32470123456"])
+    ovh_sim.inject_fault("POST", JOBS, drop=True)
+    with pytest.raises(HomeAssistantError):
+        await send(hass, recipients=["0612345678"])
+    await send(hass, recipients="0612345678")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients="0612345678")
+    assert err.value.translation_key == "rate_limited_sending"
+    assert len(jobs(ovh_sim)) == 4
+
+
+async def test_job_larger_than_cap(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A job with more recipients than the hourly cap can never go: it is refused."""
+    set_cap(hass, init_integration, 1)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, recipients=["0612345678", "+32470123456"])
+
+    assert err.value.translation_key == "too_many_recipients"
+    assert str(err.value) == (
+        "This send has 2 recipients, more than the cap of 1 SMS per hour set in the "
+        "integration's options: nothing was sent"
+    )
+    assert jobs(ovh_sim) == []
+
+
+async def test_no_cap(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A cap of 0 turns it off."""
+    set_cap(hass, init_integration, 0)
+
+    for _ in range(3):
+        await send(hass, recipients=[f"06123456{index:02}" for index in range(25)])
+
+    assert len(jobs(ovh_sim)) == 3
+
+
+async def test_default_cap(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """Without the option the cap is 60 SMS per hour."""
+    hass.config_entries.async_update_entry(init_integration, options={})
+    recipients = [f"06123456{index:02}" for index in range(30)]
+
+    await send(hass, recipients=recipients)
+    await send(hass, recipients=recipients)
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients="0612345678")
+
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["limit"] == "60"
+
+
+def test_action_description() -> None:
+    """services.yaml describes exactly the schema's fields, each with valid selector and text."""
+    component = Path(__file__).parent.parent / "custom_components" / DOMAIN
+    described = yaml.safe_load((component / "services.yaml").read_text(encoding="utf-8"))
+    fields: dict[str, Any] = {}
+    for name, field in described["send_sms"]["fields"].items():
+        fields.update(field.get("fields", {name: field}))
+    for field in fields.values():
+        selector.validate_selector(field["selector"])
+    strings = json.loads((component / "strings.json").read_text(encoding="utf-8"))
+    texts = strings["services"]["send_sms"]["fields"]
+
+    assert set(fields) == {str(key) for key in SEND_SMS_SCHEMA.schema} == set(texts)
+    assert set(fields["priority"]["selector"]["select"]["options"]) == set(PRIORITIES)
+    assert set(strings["selector"]["priority"]["options"]) == set(PRIORITIES)
