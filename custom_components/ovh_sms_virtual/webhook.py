@@ -1,13 +1,363 @@
-"""Delivery reports: the status-change callback webhook (being written for its issue)."""
+"""Delivery reports: the status-change callback webhook.
 
-from homeassistant.core import HomeAssistant
+OVH calls the account's ``callBack`` URL each time a sent SMS changes state, with ``id``,
+``ptt``, ``date``, ``description`` (the DLR id) and ``descriptionDlr`` in the query string.
+OVH does not authenticate these calls: the secret is the webhook id in the URL, so neither
+the id nor the URL is ever logged.
 
+Home Assistant Cloud is imported only once it is loaded: importing it pulls in most of Home
+Assistant's voice and media stack, which an installation without it may not have.
+"""
+
+from contextlib import suppress
+from functools import partial
+from http import HTTPStatus
+from ipaddress import ip_address
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlsplit
+
+from aiohttp import hdrs
+from aiohttp.web import Request, Response
+from homeassistant.components import webhook
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.util.json import json_loads
+import voluptuous as vol
+
+from .const import (
+    CONF_CLOUDHOOK,
+    CONF_CLOUDHOOK_URL,
+    CONF_NUMBER,
+    CONF_SERVICE_NAME,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    EVENT_DELIVERY_STATUS,
+    LOGGER,
+    SIGNAL_DELIVERY,
+)
 from .coordinator import OvhSmsConfigEntry
+
+ISSUE_UNREACHABLE: Final = "callback_url_unreachable"
+LEARN_MORE_URL: Final = "https://github.com/ovh-sms-virtual/ovh_sms_virtual#delivery-tracking"
+
+# A report is a handful of short parameters: anything much larger is not from OVH.
+MAX_QUERY_LENGTH: Final = 4096
+MAX_BODY_LENGTH: Final = 4096
+MAX_FIELDS: Final = 32
+
+# OVH's DLR ids (the bits of Kannel's dlr-mask): 1 delivered to the phone, 2 not delivered
+# to the phone, 4 queued, 8 delivered to the operator, 16 not delivered to the operator.
+STATUS_BY_DLR: Final = {
+    0: "pending",
+    1: "delivered",
+    2: "failed",
+    4: "pending",
+    8: "pending",
+    16: "failed",
+}
+STATUS_UNKNOWN: Final = "unknown"
+
+
+def _digits(max_length: int) -> vol.All:
+    """A validator for a code sent as a decimal string of at most ``max_length`` digits."""
+    return vol.All(str, vol.Match(rf"\A[0-9]{{1,{max_length}}}\Z"), vol.Coerce(int))
+
+
+REPORT_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("id"): _digits(20),
+        vol.Optional("dlr"): _digits(5),
+        vol.Optional("description"): _digits(5),
+        vol.Optional("ptt"): _digits(5),
+        vol.Optional("date"): vol.All(str, vol.Length(max=64)),
+        vol.Optional("descriptionDlr"): vol.All(str, vol.Length(max=255)),
+    },
+    extra=vol.REMOVE_EXTRA,
+)
+
+
+# ----------------------------------------------------------------------------- the URL
+
+
+def _reachable_from_internet(url: str) -> bool:
+    """Whether OVH's servers could call this URL (not a LAN, loopback or mDNS host)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith((".local", ".lan", ".home.arpa", ".internal")):
+        return False
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return "." in host
+    return address.is_global
+
+
+def external_callback_url(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """The webhook's URL on the external address, when it is reachable from the internet."""
+    try:
+        base = get_url(hass, allow_internal=False, allow_cloud=False, prefer_external=True)
+    except NoURLAvailableError:
+        return None
+    url = f"{base}{webhook.async_generate_path(webhook_id)}"
+    return url if _reachable_from_internet(url) else None
+
+
+async def async_create_callback_url(
+    hass: HomeAssistant, webhook_id: str
+) -> tuple[str | None, dict[str, Any]]:
+    """The URL OVH should call for this webhook, and what the entry must store about it.
+
+    With an active Home Assistant Cloud subscription a cloudhook is created (once; the
+    same hook is returned again for the same id); otherwise the external URL is used.
+    ``None`` means no URL reachable from the internet is known.
+    """
+    if "cloud" not in hass.config.components:
+        return external_callback_url(hass, webhook_id), {}
+    from hass_nabucasa import CloudError  # noqa: PLC0415 - see the module's docstring
+    from homeassistant.components.cloud import (  # noqa: PLC0415
+        CloudNotAvailable,
+        async_active_subscription,
+        async_get_or_create_cloudhook,
+    )
+
+    if async_active_subscription(hass):
+        try:
+            url = await async_get_or_create_cloudhook(hass, webhook_id)
+        except (CloudNotAvailable, CloudError, TimeoutError, ValueError) as err:
+            # Not connected yet (at start-up) or Nabu Casa failed: the external URL, if
+            # any, still works, and a later connection creates the hook.
+            LOGGER.debug("No cloudhook for the delivery reports: %s", type(err).__name__)
+        else:
+            return url, {CONF_CLOUDHOOK: True, CONF_CLOUDHOOK_URL: url}
+    return external_callback_url(hass, webhook_id), {}
+
+
+def _stored_cloudhook_url(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> str | None:
+    """The entry's cloudhook, while Home Assistant Cloud can still relay it."""
+    url: str | None = entry.data.get(CONF_CLOUDHOOK_URL)
+    if url is None or "cloud" not in hass.config.components:
+        return None
+    from homeassistant.components.cloud import (  # noqa: PLC0415 - see the module's docstring
+        async_active_subscription,
+    )
+
+    return url if async_active_subscription(hass) else None
+
+
+async def _async_update_callback_url(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
+    """Work out the entry's callback URL, keep a new cloudhook, and raise or clear the issue."""
+    url = _stored_cloudhook_url(hass, entry)
+    if url is None:
+        url, stored = await async_create_callback_url(hass, entry.data[CONF_WEBHOOK_ID])
+        if stored:
+            # No update listener: changing the data does not reload the entry.
+            hass.config_entries.async_update_entry(entry, data={**entry.data, **stored})
+    entry.runtime_data.callback_url = url
+    issue_id = f"{ISSUE_UNREACHABLE}_{entry.entry_id}"
+    if url is not None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        learn_more_url=LEARN_MORE_URL,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_UNREACHABLE,
+        translation_placeholders={"name": entry.title},
+    )
 
 
 async def async_setup_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
-    """Register the entry's webhook."""
+    """Register the entry's webhook and find the URL OVH can call it on.
+
+    The URL is checked again when the external URL changes in the core configuration and
+    when Home Assistant Cloud connects, so fixing either clears the repair issue.
+    """
+    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+    webhook.async_register(
+        hass,
+        DOMAIN,
+        entry.title,
+        webhook_id,
+        partial(_async_handle_report, entry),
+        local_only=False,
+        allowed_methods=[hdrs.METH_GET, hdrs.METH_POST],
+    )
+    entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
+
+    async def _async_core_config_updated(_event: Event[Any]) -> None:
+        await _async_update_callback_url(hass, entry)
+
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _async_core_config_updated)
+    )
+    if "cloud" in hass.config.components:
+        _async_follow_cloud(hass, entry)
+    await _async_update_callback_url(hass, entry)
+
+
+@callback
+def _async_follow_cloud(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
+    """Look for the URL again each time Home Assistant Cloud connects.
+
+    At start-up the cloud is often not connected yet when the entry is set up, so the
+    cloudhook can only be created later.
+    """
+    from homeassistant.components.cloud import (  # noqa: PLC0415 - see the module's docstring
+        CloudConnectionState,
+        async_listen_connection_change,
+    )
+
+    async def _async_cloud_changed(state: CloudConnectionState) -> None:
+        if state is CloudConnectionState.CLOUD_CONNECTED:
+            await _async_update_callback_url(hass, entry)
+
+    entry.async_on_unload(async_listen_connection_change(hass, _async_cloud_changed))
 
 
 async def async_remove_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
-    """Delete the entry's cloudhook."""
+    """Delete the entry's cloudhook, if it made one, and its repair issue."""
+    if entry.data.get(CONF_CLOUDHOOK_URL) and "cloud" in hass.config.components:
+        from homeassistant.components.cloud import (  # noqa: PLC0415 - see the module's docstring
+            CloudNotAvailable,
+            async_delete_cloudhook,
+        )
+
+        # Already gone, or the cloud is logged out: nothing left to delete.
+        with suppress(CloudNotAvailable, ValueError):
+            await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_UNREACHABLE}_{entry.entry_id}")
+
+
+# ------------------------------------------------------------------------- the handler
+
+
+class _BadRequestError(Exception):
+    """The call is not a report this handler accepts; answered with ``status``."""
+
+    def __init__(self, status: HTTPStatus, reason: str) -> None:
+        """Keep the answer."""
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+async def _async_body_pairs(request: Request) -> list[tuple[str, str]]:
+    """The parameters of a POST body: a form (as OVH's CGI calls use) or a JSON object."""
+    body = await request.content.read(MAX_BODY_LENGTH + 1)
+    if len(body) > MAX_BODY_LENGTH:
+        raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+    if not body.strip():
+        return []
+    try:
+        text = body.decode()
+    except UnicodeDecodeError as err:
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "body is not UTF-8") from err
+    content_type = request.headers.get(hdrs.CONTENT_TYPE, "").partition(";")[0].strip().lower()
+    if content_type == "application/json":
+        return _json_pairs(text)
+    if content_type.startswith("multipart/"):
+        raise _BadRequestError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported body")
+    try:
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError as err:
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "too many parameters") from err
+
+
+def _json_pairs(text: str) -> list[tuple[str, str]]:
+    """The parameters of a JSON object of strings and integers."""
+    try:
+        data = json_loads(text)
+    except ValueError as err:
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "body is not JSON") from err
+    if not isinstance(data, dict):
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "body is not a JSON object")
+    pairs: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _BadRequestError(HTTPStatus.BAD_REQUEST, f"invalid {key}")
+        pairs.append((key, str(value)))
+    return pairs
+
+
+async def _async_read_params(request: Request) -> dict[str, str]:
+    """The call's parameters: query string, plus the body of a POST (which wins).
+
+    The first value of a repeated name is kept; blank values count as absent.
+    """
+    if len(request.query_string) > MAX_QUERY_LENGTH:
+        raise _BadRequestError(HTTPStatus.REQUEST_URI_TOO_LONG, "query too long")
+    pairs = list(request.query.items())
+    if len(pairs) > MAX_FIELDS:
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "too many parameters")
+    if request.method == hdrs.METH_POST:
+        pairs = await _async_body_pairs(request) + pairs
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if value.strip():
+            params.setdefault(key, value)
+    return params
+
+
+def _validate(params: dict[str, str]) -> dict[str, Any]:
+    """The report's typed fields, or a 400 naming the first bad parameter."""
+    try:
+        report: dict[str, Any] = REPORT_SCHEMA(params)
+    except vol.Invalid as err:
+        name = err.path[0] if err.path else "parameters"
+        reason = f"missing {name}" if name not in params else f"invalid {name}"
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, reason) from err
+    return report
+
+
+def _publish(hass: HomeAssistant, entry: OvhSmsConfigEntry, report: dict[str, Any]) -> str:
+    """Fire the bus event and update the delivery-status entity; return the status."""
+    message_id: int = report["id"]
+    # OVH documents the DLR id in ``description``; RaspiSMS reads ``dlr``: take either.
+    dlr: int | None = report.get("dlr", report.get("description"))
+    status = STATUS_BY_DLR.get(dlr, STATUS_UNKNOWN) if dlr is not None else STATUS_UNKNOWN
+    attributes: dict[str, Any] = {
+        "message_id": message_id,
+        "receiver": entry.runtime_data.store.receiver_for(message_id),
+        "dlr": dlr,
+        "ptt": report.get("ptt"),
+        "description": report.get("descriptionDlr"),
+    }
+    hass.bus.async_fire(
+        EVENT_DELIVERY_STATUS,
+        {
+            "entry_id": entry.entry_id,
+            "service_name": entry.data[CONF_SERVICE_NAME],
+            "number": entry.data[CONF_NUMBER],
+            **attributes,
+            "status": status,
+            "date": report.get("date"),
+        },
+    )
+    async_dispatcher_send(hass, SIGNAL_DELIVERY.format(entry.entry_id), status, attributes)
+    return status
+
+
+async def _async_handle_report(
+    entry: OvhSmsConfigEntry, hass: HomeAssistant, webhook_id: str, request: Request
+) -> Response:
+    """Answer one call of OVH's status-change callback.
+
+    Invalid calls get a 4xx and change nothing. Nothing here waits on I/O beyond reading
+    the (bounded) body, and nothing raises: Home Assistant would log the webhook id.
+    """
+    try:
+        report = _validate(await _async_read_params(request))
+        status = _publish(hass, entry, report)
+    except _BadRequestError as err:
+        LOGGER.debug("Rejected a delivery report: %s", err.reason)
+        return Response(status=err.status, text=err.reason)
+    except Exception:  # noqa: BLE001 - Home Assistant's own log line would name the webhook id
+        LOGGER.exception("Unexpected error while handling a delivery report")
+        return Response(status=HTTPStatus.INTERNAL_SERVER_ERROR, text="error")
+    LOGGER.debug("Delivery report for message %s: %s", report["id"], status)
+    return Response(text="OK")

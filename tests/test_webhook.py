@@ -1,0 +1,805 @@
+"""The status-change callback webhook: what OVH's calls turn into, and the callback URL.
+
+The handler is called over HTTP through Home Assistant's real webhook view, with the query
+strings OVH sends. Home Assistant Cloud cannot be imported in the test environment (it pulls
+in Home Assistant's voice stack), so the cloud tests put a stand-in module in its place; the
+integration imports it only when ``cloud`` is loaded, the same way.
+"""
+
+from collections.abc import Callable, Iterator
+from enum import Enum
+from functools import partial
+import logging
+import sys
+from types import ModuleType
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock, patch
+from urllib.parse import urlencode
+
+from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ovh_sms_virtual.const import (
+    CONF_CLOUDHOOK,
+    CONF_CLOUDHOOK_URL,
+    DOMAIN,
+    EVENT_DELIVERY_STATUS,
+)
+from custom_components.ovh_sms_virtual.webhook import (
+    async_create_callback_url,
+    external_callback_url,
+)
+from ovh_simulator import OvhSimulator
+
+from .conftest import NUMBER, SERVICE, WEBHOOK_ID
+
+type ClientFactory = Callable[[], Any]
+
+PATH = f"/api/webhook/{WEBHOOK_ID}"
+ENTITY_ID = "event.home_delivery_status"
+CLOUDHOOK_URL = "https://hooks.nabu.casa/abc"
+ISSUE_ID = "callback_url_unreachable_{}"
+OVH_DATE = "2026-11-27 10:12:05"
+# Every DLR id OVH documents, and two it does not.
+DLR_STATUSES = [
+    (0, "pending"),
+    (1, "delivered"),
+    (2, "failed"),
+    (4, "pending"),
+    (8, "pending"),
+    (16, "failed"),
+    (3, "unknown"),
+    (32, "unknown"),
+]
+
+
+@pytest.fixture
+def events(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
+    """Every ``ovh_sms_virtual_delivery_status`` event fired."""
+    fired: list[Event[dict[str, Any]]] = []
+
+    @callback
+    def _record(event: Event[dict[str, Any]]) -> None:
+        fired.append(event)
+
+    hass.bus.async_listen(EVENT_DELIVERY_STATUS, _record)
+    return fired
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientFactory
+) -> TestClient:
+    """An HTTP client to the running integration (no login, as OVH calls it)."""
+    http_client: TestClient = await hass_client_no_auth()
+    return http_client
+
+
+def ovh_query(message_id: int, dlr_id: int, **extra: str) -> str:
+    """The query string of OVH's status-change callback, as documented."""
+    params = {
+        "id": str(message_id),
+        "ptt": "4",
+        "date": OVH_DATE,
+        "description": str(dlr_id),
+        "descriptionDlr": "Success",
+        **extra,
+    }
+    return urlencode(params)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@pytest.mark.parametrize(("dlr", "status"), DLR_STATUSES)
+async def test_ovh_report_fires_event_and_updates_entity(
+    hass: HomeAssistant,
+    client: TestClient,
+    events: list[Event[dict[str, Any]]],
+    dlr: int,
+    status: str,
+) -> None:
+    """OVH's documented GET (DLR id in ``description``) maps to a status."""
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    response = await client.get(f"{PATH}?{ovh_query(123456789, dlr)}")
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert await response.text() == "OK"
+    assert [event.data for event in events] == [
+        {
+            "entry_id": entry.entry_id,
+            "service_name": SERVICE,
+            "number": NUMBER,
+            "message_id": 123456789,
+            "receiver": None,
+            "status": status,
+            "dlr": dlr,
+            "ptt": 4,
+            "description": "Success",
+            "date": OVH_DATE,
+        }
+    ]
+    state = hass.states.get(ENTITY_ID)
+    assert state is not None
+    assert state.attributes["event_type"] == status
+    assert state.attributes["message_id"] == 123456789
+    assert state.attributes["receiver"] is None
+    assert state.attributes["dlr"] == dlr
+    assert state.attributes["ptt"] == 4
+    assert state.attributes["description"] == "Success"
+
+
+@pytest.mark.parametrize(("dlr", "status"), DLR_STATUSES)
+async def test_raspisms_dlr_parameter(
+    hass: HomeAssistant,
+    client: TestClient,
+    events: list[Event[dict[str, Any]]],
+    dlr: int,
+    status: str,
+) -> None:
+    """The ``dlr`` parameter RaspiSMS reads works alone, with nothing else but the id."""
+    response = await client.get(PATH, params={"id": "42", "dlr": str(dlr)})
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert len(events) == 1
+    assert events[0].data["status"] == status
+    assert events[0].data["dlr"] == dlr
+    assert events[0].data["ptt"] is None
+    assert events[0].data["description"] is None
+    assert events[0].data["date"] is None
+    state = hass.states.get(ENTITY_ID)
+    assert state is not None
+    assert state.attributes["event_type"] == status
+
+
+async def test_dlr_wins_over_description(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """When both are present, ``dlr`` is the status and ``description`` is ignored."""
+    response = await client.get(f"{PATH}?{ovh_query(42, 4, dlr='2')}")
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert (events[0].data["status"], events[0].data["dlr"]) == ("failed", 2)
+
+
+async def test_report_without_dlr_is_unknown(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """A report with only an id (or blank codes) still fires, with status unknown."""
+    response = await client.get(PATH, params={"id": "42", "description": "", "ptt": "5"})
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert events[0].data["status"] == "unknown"
+    assert events[0].data["dlr"] is None
+    assert events[0].data["ptt"] == 5
+
+
+async def test_post_form(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """The same parameters as a POST form body, extra parameters ignored."""
+    response = await client.post(
+        PATH,
+        data={
+            "id": "77",
+            "ptt": "4",
+            "date": OVH_DATE,
+            "description": "1",
+            "descriptionDlr": "Success",
+            "tag": "ignored",
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert events[0].data["message_id"] == 77
+    assert events[0].data["status"] == "delivered"
+    assert "tag" not in events[0].data
+
+
+async def test_post_body_wins_over_query(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """A POST may carry parameters in both places; the body's value is the one used."""
+    response = await client.post(f"{PATH}?id=1&ptt=3", data={"id": "2", "description": "2"})
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert (events[0].data["message_id"], events[0].data["ptt"]) == (2, 3)
+    assert events[0].data["status"] == "failed"
+
+
+async def test_post_with_empty_body(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """A POST whose parameters are all in the query string works like a GET."""
+    response = await client.post(f"{PATH}?{ovh_query(5, 8)}")
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert (events[0].data["message_id"], events[0].data["status"]) == (5, "pending")
+
+
+async def test_post_json(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """A JSON object body works too, with numbers as numbers or strings."""
+    response = await client.post(PATH, json={"id": 88, "dlr": "16", "descriptionDlr": "Error"})
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert events[0].data["message_id"] == 88
+    assert events[0].data["status"] == "failed"
+    assert events[0].data["description"] == "Error"
+
+
+async def test_put_is_not_allowed(
+    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """Only GET and POST are registered."""
+    response = await client.put(f"{PATH}?{ovh_query(1, 1)}")
+    await hass.async_block_till_done()
+
+    assert response.status == 405
+    assert events == []
+
+
+# -------------------------------------------------------------------------- malformed
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"ptt": "4", "description": "1"}, (400, "missing id")),
+        ({"id": "", "description": "1"}, (400, "missing id")),
+        ({"id": "abc", "description": "1"}, (400, "invalid id")),
+        ({"id": "-5", "description": "1"}, (400, "invalid id")),
+        ({"id": "1" * 21, "description": "1"}, (400, "invalid id")),
+        ({"id": "1", "dlr": "x"}, (400, "invalid dlr")),
+        ({"id": "1", "description": "Success"}, (400, "invalid description")),
+        ({"id": "1", "description": "123456"}, (400, "invalid description")),
+        ({"id": "1", "ptt": "1e3"}, (400, "invalid ptt")),
+        ({"id": "1", "date": "d" * 65}, (400, "invalid date")),
+        ({"id": "1", "descriptionDlr": "x" * 256}, (400, "invalid descriptionDlr")),
+        ({"id": "1", "padding": "x" * 5000}, (414, "query too long")),
+        ({"id": "1"} | {f"p{i}": "1" for i in range(40)}, (400, "too many parameters")),
+    ],
+)
+async def test_malformed_get_is_refused(
+    hass: HomeAssistant,
+    client: TestClient,
+    events: list[Event[dict[str, Any]]],
+    query: dict[str, str],
+    expected: tuple[int, str],
+) -> None:
+    """No id, codes that are not small numbers, oversized values: 4xx, nothing fired."""
+    before = hass.states.get(ENTITY_ID)
+
+    response = await client.get(f"{PATH}?{urlencode(query)}")
+    await hass.async_block_till_done()
+
+    assert (response.status, await response.text()) == expected
+    assert events == []
+    assert hass.states.get(ENTITY_ID) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"data": b"id=1&" + b"x" * 5000}, (413, "body too large")),
+        (
+            {"data": b"\xff\xfe", "headers": {"Content-Type": "text/plain"}},
+            (400, "body is not UTF-8"),
+        ),
+        (
+            {"data": "{oops", "headers": {"Content-Type": "application/json"}},
+            (400, "body is not JSON"),
+        ),
+        ({"json": [1, 2]}, (400, "body is not a JSON object")),
+        ({"json": {"id": 1, "dlr": 1.5}}, (400, "invalid dlr")),
+        ({"json": {"id": True}}, (400, "invalid id")),
+        ({"data": "&".join(f"p{i}=1" for i in range(40))}, (400, "too many parameters")),
+        (
+            {
+                "data": '--b\r\nContent-Disposition: form-data; name="id"\r\n\r\n1\r\n--b--\r\n',
+                "headers": {"Content-Type": "multipart/form-data; boundary=b"},
+            },
+            (415, "unsupported body"),
+        ),
+        ({"data": {"ptt": "4"}}, (400, "missing id")),
+        ({"data": {"id": "1\n"}}, (400, "invalid id")),
+    ],
+)
+async def test_malformed_post_is_refused(
+    hass: HomeAssistant,
+    client: TestClient,
+    events: list[Event[dict[str, Any]]],
+    kwargs: dict[str, Any],
+    expected: tuple[int, str],
+) -> None:
+    """Bodies that are too large, not text, not a form or JSON object: 4xx, nothing fired."""
+    response = await client.post(PATH, **kwargs)
+    await hass.async_block_till_done()
+
+    assert (response.status, await response.text()) == expected
+    assert events == []
+
+
+def _our_log(caplog: pytest.LogCaptureFixture) -> str:
+    """What this integration logged (Home Assistant's own debug lines name the webhook)."""
+    return "\n".join(
+        f"{record.getMessage()}\n{record.exc_text or ''}"
+        for record in caplog.records
+        if record.name.startswith("custom_components.ovh_sms_virtual")
+    )
+
+
+async def test_unexpected_error_is_contained(
+    hass: HomeAssistant,
+    client: TestClient,
+    init_integration: MockConfigEntry,
+    events: list[Event[dict[str, Any]]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug in the handler answers 500 and logs without the webhook id."""
+    with patch.object(
+        init_integration.runtime_data.store, "receiver_for", side_effect=RuntimeError("boom")
+    ):
+        response = await client.get(f"{PATH}?{ovh_query(1, 1)}")
+
+    assert response.status == 500
+    assert events == []
+    ours = _our_log(caplog)
+    assert "Unexpected error while handling a delivery report" in ours
+    assert WEBHOOK_ID not in ours
+
+
+async def test_nothing_secret_is_logged(
+    hass: HomeAssistant, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Accepted and refused calls log neither the webhook id nor the URL."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.ovh_sms_virtual")
+
+    await client.get(f"{PATH}?{ovh_query(1, 1)}")
+    await client.get(f"{PATH}?id=abc")
+    await hass.async_block_till_done()
+
+    ours = _our_log(caplog)
+    assert "Delivery report for message 1: delivered" in ours
+    assert "Rejected a delivery report: invalid id" in ours
+    assert WEBHOOK_ID not in ours
+
+
+# ------------------------------------------------------------------------ correlation
+
+
+async def test_receiver_of_a_message_sent_by_this_entry(
+    hass: HomeAssistant,
+    client: TestClient,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    events: list[Event[dict[str, Any]]],
+) -> None:
+    """A report about a message sent with ``send_sms`` names its receiver."""
+    result = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": ["06 22 22 22 22"], "message": "Door open"},
+        blocking=True,
+        return_response=True,
+    )
+    assert result is not None
+    message_ids: list[int] = result["message_ids"]  # type: ignore[assignment]
+    (message_id,) = message_ids
+
+    await client.get(f"{PATH}?{ovh_query(message_id, 1)}")
+    await client.get(f"{PATH}?{ovh_query(message_id + 1000, 1)}")
+    await hass.async_block_till_done()
+
+    assert [(e.data["message_id"], e.data["receiver"]) for e in events] == [
+        (message_id, "+33622222222"),
+        (message_id + 1000, None),
+    ]
+
+
+async def test_end_to_end_with_the_simulator(
+    hass: HomeAssistant,
+    client: TestClient,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    events: list[Event[dict[str, Any]]],
+) -> None:
+    """Send through OVH, then OVH calls the account's callBack: pending, then delivered."""
+    callback_url = str(client.make_url(PATH))
+    await init_integration.runtime_data.client.async_set_callback(SERVICE, callback_url)
+    (put,) = ovh_sim.calls("PUT", rf"^/sms/{SERVICE}$")
+    assert put.body == {"callBack": callback_url}
+    result = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": ["+33633333333"], "message": "Hello"},
+        blocking=True,
+        return_response=True,
+    )
+    assert result is not None
+    message_ids: list[int] = result["message_ids"]  # type: ignore[assignment]
+    (message_id,) = message_ids
+
+    # Real HTTP GETs from another thread, so that the event loop keeps serving meanwhile.
+    for dlr, ptt, text in ((8, 3, "Buffered"), (1, 4, "Success")):
+        status = await hass.async_add_executor_job(
+            partial(
+                ovh_sim.send_status_callback,
+                message_id,
+                dlr=dlr,
+                ptt=ptt,
+                description_dlr=text,
+                date=OVH_DATE,
+            )
+        )
+        assert status == 200
+    await hass.async_block_till_done()
+
+    expected = {
+        "entry_id": init_integration.entry_id,
+        "service_name": SERVICE,
+        "number": NUMBER,
+        "message_id": message_id,
+        "receiver": "+33633333333",
+        "date": OVH_DATE,
+    }
+    assert [event.data for event in events] == [
+        expected | {"status": "pending", "dlr": 8, "ptt": 3, "description": "Buffered"},
+        expected | {"status": "delivered", "dlr": 1, "ptt": 4, "description": "Success"},
+    ]
+    state = hass.states.get(ENTITY_ID)
+    assert state is not None
+    assert state.attributes["event_type"] == "delivered"
+    assert state.attributes["receiver"] == "+33633333333"
+    assert state.attributes["message_id"] == message_id
+
+
+# ------------------------------------------------------------------------------ unload
+
+
+async def test_unload_unregisters_the_webhook(
+    hass: HomeAssistant,
+    client: TestClient,
+    init_integration: MockConfigEntry,
+    events: list[Event[dict[str, Any]]],
+) -> None:
+    """After unload, a call gets Home Assistant's blind 200 and fires nothing."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+    response = await client.get(f"{PATH}?{ovh_query(1, 1)}")
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert events == []
+
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    response = await client.get(f"{PATH}?{ovh_query(1, 1)}")
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+# ------------------------------------------------------------------- the callback URL
+
+
+async def test_callback_url_is_the_external_url(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """With an external URL on the internet, that is the callback URL and no issue shows."""
+    await hass.config.async_update(external_url="https://example.duckdns.org")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.runtime_data.callback_url == f"https://example.duckdns.org{PATH}"
+    assert (
+        issue_registry.async_get_issue(DOMAIN, ISSUE_ID.format(mock_config_entry.entry_id)) is None
+    )
+    assert CONF_CLOUDHOOK_URL not in mock_config_entry.data
+
+
+@pytest.mark.parametrize(
+    "external_url",
+    [
+        None,
+        "http://192.168.1.10:8123",
+        "http://10.0.0.2:8123",
+        "http://127.0.0.1:8123",
+        "http://homeassistant.local:8123",
+        "http://homeassistant:8123",
+        "https://ha.home.arpa",
+    ],
+)
+async def test_no_reachable_url_raises_a_repair_issue(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    external_url: str | None,
+) -> None:
+    """No URL the internet can reach: no URL is offered, and a repair issue says why."""
+    if external_url:
+        await hass.config.async_update(external_url=external_url)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data.callback_url is None
+    issue = issue_registry.async_get_issue(DOMAIN, ISSUE_ID.format(mock_config_entry.entry_id))
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert not issue.is_fixable
+    assert issue.translation_key == "callback_url_unreachable"
+    assert issue.translation_placeholders == {"name": "Home"}
+
+
+async def test_repair_issue_clears_when_an_external_url_is_set(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Setting a public external URL clears the issue at once, and a reload keeps it clear."""
+    issue_id = ISSUE_ID.format(init_integration.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.config.async_update(external_url="http://192.168.1.10:8123")
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.config.async_update(external_url="https://example.duckdns.org")
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert init_integration.runtime_data.callback_url == f"https://example.duckdns.org{PATH}"
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    await hass.config.async_update(external_url="http://192.168.1.10:8123")
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert init_integration.runtime_data.callback_url is None
+
+
+async def test_removal_deletes_the_repair_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Removing the entry takes its issue with it."""
+    issue_id = ISSUE_ID.format(init_integration.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_create_callback_url_without_cloud(hass: HomeAssistant) -> None:
+    """The flow's helper: the external URL, nothing to store; ``None`` when unreachable."""
+    assert await async_create_callback_url(hass, WEBHOOK_ID) == (None, {})
+    await hass.config.async_update(external_url="https://example.duckdns.org:8443")
+    assert await async_create_callback_url(hass, WEBHOOK_ID) == (
+        f"https://example.duckdns.org:8443{PATH}",
+        {},
+    )
+    assert (
+        external_callback_url(hass, "other") == "https://example.duckdns.org:8443/api/webhook/other"
+    )
+
+
+# -------------------------------------------------------------------------- cloudhooks
+
+
+class _CloudConnectionState(Enum):
+    CLOUD_CONNECTED = "cloud_connected"
+    CLOUD_DISCONNECTED = "cloud_disconnected"
+
+
+class _CloudNotAvailableError(HomeAssistantError):
+    pass
+
+
+class _CloudNotConnectedError(_CloudNotAvailableError):
+    pass
+
+
+_SIGNAL_CLOUD_CONNECTION_STATE = "CLOUD_CONNECTION_STATE"
+
+
+@pytest.fixture
+def mock_cloud(hass: HomeAssistant) -> Iterator[ModuleType]:
+    """Home Assistant Cloud loaded with an active subscription (the module stood in for)."""
+    module = ModuleType("homeassistant.components.cloud")
+    module.CloudConnectionState = _CloudConnectionState  # type: ignore[attr-defined]
+    module.CloudNotAvailable = _CloudNotAvailableError  # type: ignore[attr-defined]
+    module.CloudNotConnected = _CloudNotConnectedError  # type: ignore[attr-defined]
+    module.async_active_subscription = MagicMock(return_value=True)  # type: ignore[attr-defined]
+    module.async_get_or_create_cloudhook = AsyncMock(  # type: ignore[attr-defined]
+        return_value=CLOUDHOOK_URL
+    )
+    module.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
+    module.async_listen_connection_change = (  # type: ignore[attr-defined]
+        lambda hass, target: async_dispatcher_connect(hass, _SIGNAL_CLOUD_CONNECTION_STATE, target)
+    )
+    hass.config.components.add("cloud")
+    with patch.dict(sys.modules, {"homeassistant.components.cloud": module}):
+        yield module
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_cloudhook_created_once_and_reused(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """With Home Assistant Cloud the URL is a cloudhook, stored in the entry and reused."""
+    await _setup(hass, mock_config_entry)
+
+    mock_cloud.async_get_or_create_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
+    assert mock_config_entry.data[CONF_CLOUDHOOK] is True
+    assert mock_config_entry.data[CONF_CLOUDHOOK_URL] == CLOUDHOOK_URL
+    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert (
+        issue_registry.async_get_issue(DOMAIN, ISSUE_ID.format(mock_config_entry.entry_id)) is None
+    )
+
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    mock_cloud.async_get_or_create_cloudhook.assert_awaited_once()
+    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    mock_cloud.async_delete_cloudhook.assert_not_awaited()
+
+
+async def test_lapsed_subscription_is_not_a_reachable_url(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A stored cloudhook without an active subscription relays nothing: say so."""
+    await _setup(hass, mock_config_entry)
+    issue_id = ISSUE_ID.format(mock_config_entry.entry_id)
+    mock_cloud.async_active_subscription.return_value = False
+
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.runtime_data.callback_url is None
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    # Kept, so that the hook is reused when the subscription comes back, or deleted with
+    # the entry.
+    assert mock_config_entry.data[CONF_CLOUDHOOK_URL] == CLOUDHOOK_URL
+
+    mock_cloud.async_active_subscription.return_value = True
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    mock_cloud.async_get_or_create_cloudhook.assert_awaited_once()
+
+
+async def test_cloudhook_deleted_with_the_entry(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
+) -> None:
+    """Removing the entry deletes the cloudhook it stored."""
+    await _setup(hass, mock_config_entry)
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    mock_cloud.async_delete_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
+
+
+async def test_cloudhook_already_gone_on_removal(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
+) -> None:
+    """A cloudhook deleted elsewhere, or a logged-out cloud, does not break the removal."""
+    await _setup(hass, mock_config_entry)
+    mock_cloud.async_delete_cloudhook.side_effect = ValueError("Hook is not enabled")
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    mock_cloud.async_delete_cloudhook.assert_awaited_once()
+    assert hass.config_entries.async_get_entry(mock_config_entry.entry_id) is None
+
+
+async def test_no_cloudhook_deleted_when_none_was_stored(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
+) -> None:
+    """Without a subscription the external URL is used, and removal deletes no cloudhook."""
+    mock_cloud.async_active_subscription.return_value = False
+    await hass.config.async_update(external_url="https://example.duckdns.org")
+    await _setup(hass, mock_config_entry)
+
+    assert mock_config_entry.runtime_data.callback_url == f"https://example.duckdns.org{PATH}"
+    mock_cloud.async_get_or_create_cloudhook.assert_not_awaited()
+    assert CONF_CLOUDHOOK_URL not in mock_config_entry.data
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    mock_cloud.async_delete_cloudhook.assert_not_awaited()
+
+
+async def test_cloudhook_created_when_the_cloud_connects(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """At start-up the cloud may not be connected yet: the hook comes once it connects."""
+    mock_cloud.async_get_or_create_cloudhook.side_effect = _CloudNotConnectedError
+    await _setup(hass, mock_config_entry)
+    issue_id = ISSUE_ID.format(mock_config_entry.entry_id)
+
+    assert mock_config_entry.runtime_data.callback_url is None
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    async_dispatcher_send(
+        hass, _SIGNAL_CLOUD_CONNECTION_STATE, _CloudConnectionState.CLOUD_DISCONNECTED
+    )
+    await hass.async_block_till_done()
+    assert mock_cloud.async_get_or_create_cloudhook.await_count == 1
+
+    mock_cloud.async_get_or_create_cloudhook.side_effect = None
+    async_dispatcher_send(
+        hass, _SIGNAL_CLOUD_CONNECTION_STATE, _CloudConnectionState.CLOUD_CONNECTED
+    )
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert mock_config_entry.data[CONF_CLOUDHOOK_URL] == CLOUDHOOK_URL
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_create_callback_url_with_cloud(hass: HomeAssistant, mock_cloud: ModuleType) -> None:
+    """The flow's helper returns the cloudhook and what to store about it."""
+    assert await async_create_callback_url(hass, WEBHOOK_ID) == (
+        CLOUDHOOK_URL,
+        {CONF_CLOUDHOOK: True, CONF_CLOUDHOOK_URL: CLOUDHOOK_URL},
+    )
