@@ -64,9 +64,19 @@ ENTRY_OPTIONS: dict[str, Any] = {
 }
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Fail any test that makes a blocking call (an HTTP request, say) in the event loop."""
+@pytest.fixture(scope="session", autouse=True)
+def detect_blocking_calls() -> Iterator[None]:
+    """Fail any test that makes a blocking call (an HTTP request, say) in the event loop.
+
+    Home Assistant does this at run time; its test plugin does not. The originals are put
+    back after the last test, so pytest's own reporting (coverage) is not mistaken for the
+    event loop.
+    """
     block_async_io.enable()
+    yield
+    for call in block_async_io._BLOCKED_CALLS.calls:
+        setattr(call.object, call.function, call.original_func)
+    block_async_io._BLOCKED_CALLS.calls.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""Benchmarks of the integration (run with scripts/bench)."""
