@@ -134,8 +134,15 @@ class IncomingSms:
 
     @classmethod
     def from_api(cls, data: JsonDict) -> IncomingSms:
-        """Build from OVH's record; the creation time is converted to UTC."""
-        created = datetime.fromisoformat(str(data["creationDatetime"]))
+        """Build from OVH's record; the creation time is converted to UTC.
+
+        A record without a readable creation time still counts: it is dated now rather
+        than left to block the inbox.
+        """
+        try:
+            created = datetime.fromisoformat(str(data["creationDatetime"]))
+        except KeyError, ValueError:
+            created = datetime.now(UTC)
         if created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
         return cls(
