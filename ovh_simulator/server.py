@@ -20,6 +20,7 @@ import contextlib
 import copy
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 import hashlib
 import hmac
 import itertools
@@ -879,11 +880,11 @@ class OvhSimulator:
             ("GET", _VN + "/jobs", self._list_jobs),
             ("POST", _VN + "/jobs", self._create_job),
             ("GET", _VN + "/outgoing", self._list_outgoing),
-            ("GET", _VN + "/outgoing" + item, self._get_outgoing),
-            ("DELETE", _VN + "/outgoing" + item, self._delete_outgoing),
+            ("GET", _VN + "/outgoing" + item, partial(self._get_message, box="outgoing")),
+            ("DELETE", _VN + "/outgoing" + item, partial(self._delete_message, box="outgoing")),
             ("GET", _VN + "/incoming", self._list_incoming),
-            ("GET", _VN + "/incoming" + item, self._get_incoming),
-            ("DELETE", _VN + "/incoming" + item, self._delete_incoming),
+            ("GET", _VN + "/incoming" + item, partial(self._get_message, box="incoming")),
+            ("DELETE", _VN + "/incoming" + item, partial(self._delete_message, box="incoming")),
         ]
         return [(method, re.compile(path), handler) for method, path, handler in table]
 
@@ -1030,19 +1031,22 @@ class OvhSimulator:
             and int_filters.get("ptt", sms.ptt) == sms.ptt
         )
 
-    def _get_outgoing(self, call: _Call) -> dict[str, Any]:
-        vn = self._api_number(call)
+    def _message(self, call: _Call, box: str) -> tuple[dict[int, Any], int]:
+        """The number's ``incoming`` or ``outgoing`` messages, and the id in the path."""
+        messages: dict[int, Any] = getattr(self._api_number(call), box)
         sms_id = self._api_id(call)
-        sms = vn.outgoing.get(sms_id)
-        if sms is None:
+        if sms_id not in messages:
             raise not_found(f"id = {sms_id}")
-        return sms.to_api()
+        return messages, sms_id
 
-    def _delete_outgoing(self, call: _Call) -> None:
-        vn = self._api_number(call)
-        sms_id = self._api_id(call)
-        if vn.outgoing.pop(sms_id, None) is None:
-            raise not_found(f"id = {sms_id}")
+    def _get_message(self, call: _Call, *, box: str) -> dict[str, Any]:
+        messages, sms_id = self._message(call, box)
+        result: dict[str, Any] = messages[sms_id].to_api()
+        return result
+
+    def _delete_message(self, call: _Call, *, box: str) -> None:
+        messages, sms_id = self._message(call, box)
+        del messages[sms_id]
 
     def _list_incoming(self, call: _Call) -> list[int]:
         vn = self._api_number(call)
@@ -1056,20 +1060,6 @@ class OvhSimulator:
             and query.get("sender", sms.sender) == sms.sender
             and query.get("tag", sms.tag) == sms.tag
         )
-
-    def _get_incoming(self, call: _Call) -> dict[str, Any]:
-        vn = self._api_number(call)
-        sms_id = self._api_id(call)
-        sms = vn.incoming.get(sms_id)
-        if sms is None:
-            raise not_found(f"id = {sms_id}")
-        return sms.to_api()
-
-    def _delete_incoming(self, call: _Call) -> None:
-        vn = self._api_number(call)
-        sms_id = self._api_id(call)
-        if vn.incoming.pop(sms_id, None) is None:
-            raise not_found(f"id = {sms_id}")
 
     # ----------------------------------------------------- control endpoints
 
