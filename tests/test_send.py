@@ -120,6 +120,7 @@ async def test_send_without_response(
     ("options", "sent"),
     [
         ({"priority": "high"}, {"priority": "high"}),
+        ({"priority": "very_low"}, {"priority": "veryLow"}),
         ({"priority": "veryLow"}, {"priority": "veryLow"}),
         ({"validity_period": 60}, {"validityPeriod": 60}),
         ({"differed_period": "30"}, {"differedPeriod": 30}),
@@ -820,5 +821,7 @@ def test_action_description() -> None:
     texts = strings["services"]["send_sms"]["fields"]
 
     assert set(fields) == {str(key) for key in SEND_SMS_SCHEMA.schema} == set(texts)
-    assert set(fields["priority"]["selector"]["select"]["options"]) == set(PRIORITIES)
-    assert set(strings["selector"]["priority"]["options"]) == set(PRIORITIES)
+    # The UI offers every OVH priority (``veryLow`` under its lower-case key ``very_low``).
+    offered = fields["priority"]["selector"]["select"]["options"]
+    assert {PRIORITIES[option] for option in offered} == set(PRIORITIES.values())
+    assert set(strings["selector"]["priority"]["options"]) == set(offered)

@@ -25,7 +25,17 @@ ATTR_DIFFERED_PERIOD: Final = "differed_period"
 ATTR_FLASH: Final = "flash"
 ATTR_TAG: Final = "tag"
 
-PRIORITIES: Final = ("high", "medium", "low", "veryLow")
+# The action's priorities and OVH's names for them. The action's values are translation
+# keys of the select selector, which hassfest wants in lower case.
+# OVH's priorities, as automations write them. The UI's selector offers ``very_low``
+# (translated option keys must be lower case), which means OVH's ``veryLow`` too.
+PRIORITIES: Final = {
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "veryLow": "veryLow",
+    "very_low": "veryLow",
+}
 
 
 def _recipients(value: Any) -> list[str]:
@@ -45,7 +55,7 @@ SEND_SMS_SCHEMA: Final = vol.Schema(
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Required(ATTR_RECIPIENTS): _recipients,
         vol.Required(ATTR_MESSAGE): cv.string,
-        vol.Optional(ATTR_PRIORITY): vol.In(PRIORITIES),
+        vol.Optional(ATTR_PRIORITY): vol.All(vol.In(PRIORITIES), PRIORITIES.__getitem__),
         vol.Optional(ATTR_VALIDITY_PERIOD): _MINUTES,
         vol.Optional(ATTR_DIFFERED_PERIOD): _MINUTES,
         vol.Optional(ATTR_FLASH, default=False): cv.boolean,
