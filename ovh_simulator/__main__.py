@@ -5,6 +5,7 @@ Examples::
     python -m ovh_simulator serve --port 8099
     python -m ovh_simulator inject-sms --sender +33611111111 --message "hello"
     python -m ovh_simulator deliver --id 26929925 --dlr 1 --ptt 4
+    python -m ovh_simulator deliver --via http://127.0.0.1:8123   # the newest sent SMS
     python -m ovh_simulator credits --set 50
     python -m ovh_simulator requests
 
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     deliver = commands.add_parser(
         "deliver", parents=[client], help="send a status callback for a sent SMS"
     )
-    deliver.add_argument("--id", type=int, required=True, help="outgoing SMS id")
+    deliver.add_argument("--id", type=int, help="outgoing SMS id (default: the newest one sent)")
     deliver.add_argument("--dlr", type=int, default=1, help="DLR id (description)")
     deliver.add_argument("--ptt", type=int, default=4)
     deliver.add_argument("--description-dlr", default="Success")
@@ -150,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _newest_outgoing_id(url: str) -> int:
+    """Return the id of the newest SMS sent through the simulator (ids only grow)."""
+    services = _call(url, "GET", "/_sim/state")["services"]
+    ids: list[int] = [
+        message["id"]
+        for service in services.values()
+        for number in service["numbers"].values()
+        for message in number["outgoing"]
+    ]
+    if not ids:
+        raise CliError("no SMS was sent yet: send one first, or give --id")
+    return max(ids)
+
+
 def _run_client(args: argparse.Namespace) -> None:
     url: str = args.url
     match args.command:
@@ -165,7 +180,7 @@ def _run_client(args: argparse.Namespace) -> None:
             _print_json(_call(url, "POST", "/_sim/incoming", body))
         case "deliver":
             body = {
-                "id": args.id,
+                "id": _newest_outgoing_id(url) if args.id is None else args.id,
                 "dlr": args.dlr,
                 "ptt": args.ptt,
                 "descriptionDlr": args.description_dlr,

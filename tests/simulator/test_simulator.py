@@ -565,6 +565,11 @@ def test_status_callback(
     assert queries[2]["id"] == [str(sms_id)]
     assert queries[2]["token"] == ["s3cret"]
 
+    # Without --id: the newest SMS sent.
+    newer = client.post(f"{VN}/jobs", message="again", receivers=["+33611111111"])["ids"][0]
+    assert off_main_thread(cli_main, ["deliver", "--url", sim.url, "--via", local_origin]) == 0
+    assert queries[3]["id"] == [str(newer)]
+
     with pytest.raises(KeyError):
         sim.send_status_callback(1)
     sim.set_callback_url(SERVICE, None)
@@ -661,6 +666,8 @@ def test_cli_against_running_server(
     )
     with pytest.raises(ovh.exceptions.APIError):
         client.get("/sms")
+    assert off_main_thread(cli_main, ["deliver", "--url", url]) == 1
+    assert "no SMS was sent yet" in capsys.readouterr().err
     assert off_main_thread(cli_main, ["deliver", "--url", url, "--id", "1"]) == 1
     assert "HTTP 404" in capsys.readouterr().err
 
