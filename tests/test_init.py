@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -25,7 +25,7 @@ from custom_components.ovh_sms_virtual.const import (
 )
 from ovh_simulator import OvhSimulator
 
-from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE
+from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, state_of
 
 CREDITS = "sensor.home_credits_left"
 ACCOUNT_PATH = rf"^/sms/{SERVICE}$"
@@ -38,6 +38,15 @@ async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: time
     freezer.tick(delta)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _entry_state(entry: ConfigEntry) -> ConfigEntryState:
+    """The entry's state now.
+
+    Read through a function: set-up, unload and reload change it, and mypy would otherwise
+    keep the state an earlier ``assert`` narrowed the attribute to.
+    """
+    return entry.state
 
 
 def _reauth_flows(hass: HomeAssistant) -> list[str]:
@@ -53,13 +62,13 @@ async def test_setup_and_unload(
 ) -> None:
     """The entry loads against the simulator, reading the account first, and unloads."""
     entry = init_integration
-    assert entry.state is ConfigEntryState.LOADED
+    assert _entry_state(entry) is ConfigEntryState.LOADED
     assert ovh_sim.calls("GET", ACCOUNT_PATH)[0].status == 200
     assert entry.runtime_data.account.data.credits_left == 100.0
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert _entry_state(entry) is ConfigEntryState.NOT_LOADED
 
 
 @pytest.mark.parametrize(
@@ -78,11 +87,11 @@ async def test_setup_retries_while_ovh_fails(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert _entry_state(mock_config_entry) is ConfigEntryState.SETUP_RETRY
     assert not _reauth_flows(hass)
 
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
 
 
 async def test_revoked_key_at_setup_starts_reauth_once(
@@ -97,7 +106,7 @@ async def test_revoked_key_at_setup_starts_reauth_once(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert _entry_state(mock_config_entry) is ConfigEntryState.SETUP_ERROR
     flows = _reauth_flows(hass)
     assert len(flows) == 1
     requests = len(ovh_sim.requests)
@@ -118,7 +127,7 @@ async def test_revoked_key_at_setup_starts_reauth_once(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert mock_config_entry.data[CONF_CONSUMER_KEY] == "new-consumer-key"
-    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
 
 
 async def test_key_revoked_later_starts_reauth_and_stops_polling(
@@ -131,7 +140,7 @@ async def test_key_revoked_later_starts_reauth_and_stops_polling(
     ovh_sim.revoke_consumer_key(CONSUMER_KEY)
     await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
     assert len(_reauth_flows(hass)) == 1
-    assert hass.states.get(CREDITS).state == STATE_UNAVAILABLE
+    assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
 
     requests = len(ovh_sim.requests)
     for _ in range(3):
@@ -178,11 +187,11 @@ async def test_credits_sensor(
     reads = len(ovh_sim.calls("GET", ACCOUNT_PATH))
     await _tick(hass, freezer, CREDITS_SCAN_INTERVAL - timedelta(seconds=30))
     assert len(ovh_sim.calls("GET", ACCOUNT_PATH)) == reads
-    assert hass.states.get(CREDITS).state == "100.0"
+    assert state_of(hass, CREDITS) == "100.0"
 
     await _tick(hass, freezer, timedelta(seconds=31))
     assert len(ovh_sim.calls("GET", ACCOUNT_PATH)) == reads + 1
-    assert hass.states.get(CREDITS).state == "42.5"
+    assert state_of(hass, CREDITS) == "42.5"
 
 
 async def test_credits_sensor_unavailable_while_ovh_fails(
@@ -197,19 +206,23 @@ async def test_credits_sensor_unavailable_while_ovh_fails(
     ovh_sim.inject_fault("GET", ACCOUNT_PATH, status=500, count=None)
 
     await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
-    assert hass.states.get(CREDITS).state == STATE_UNAVAILABLE
-    # OVH answering 5xx: the next read waits longer (twice the interval, then four times).
-    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL * 2)
+    assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
+    # OVH answering 5xx: the next read waits longer (twice the interval, then four times),
+    # never less than the usual interval.
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
+    failed = [call for call in ovh_sim.calls("GET", ACCOUNT_PATH) if call.status == 500]
+    assert len(failed) == 1
+    await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
     failed = [call for call in ovh_sim.calls("GET", ACCOUNT_PATH) if call.status == 500]
     assert len(failed) == 2
-    assert hass.states.get(CREDITS).state == STATE_UNAVAILABLE
+    assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
 
     ovh_sim.clear_faults()
     ovh_sim.set_credits(SERVICE, 99.0)
     await _tick(hass, freezer, CREDITS_SCAN_INTERVAL * 4)
-    assert hass.states.get(CREDITS).state == "99.0"
+    assert state_of(hass, CREDITS) == "99.0"
     await _tick(hass, freezer, CREDITS_SCAN_INTERVAL)
-    assert hass.states.get(CREDITS).state == "99.0"
+    assert state_of(hass, CREDITS) == "99.0"
 
     assert caplog.text.count(ERROR_LOG) == 1
     assert caplog.text.count(RECOVERED_LOG) == 1

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .inbox import OvhSmsInboxCoordinator
     from .sender import OvhSmsSender
 
-# Longest wait between polls while OVH keeps answering 429 or 5xx.
+# Longest wait between polls while OVH keeps answering 429 or 5xx (for the inbox; a
+# poller with a longer interval waits up to four intervals).
 MAX_BACKOFF: Final = timedelta(minutes=10)
 
 
@@ -94,10 +95,10 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         retry_after: float | None = None
         if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError):
             self._failures += 1
-            interval = self.update_interval or CREDITS_SCAN_INTERVAL
-            retry_after = min(
-                interval.total_seconds() * 2**self._failures, MAX_BACKOFF.total_seconds()
-            )
+            interval = (self.update_interval or CREDITS_SCAN_INTERVAL).total_seconds()
+            # Never sooner than the usual pace: a slow poller backs off beyond MAX_BACKOFF.
+            cap = max(MAX_BACKOFF.total_seconds(), interval * 4)
+            retry_after = min(interval * 2**self._failures, cap)
         key, placeholders = update_error_translation(err)
         return UpdateFailed(
             translation_domain=DOMAIN,
