@@ -6,13 +6,16 @@ Each benchmark goes through the same paths as a user: HTTP to the webhook, the r
 """
 
 from collections.abc import Callable, Iterator
+from functools import partial
 import statistics
 import time
 import tracemalloc
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ovh_sms_virtual.const import DOMAIN, EVENT_RECEIVED
 from custom_components.ovh_sms_virtual.sms import count_segments
@@ -54,12 +57,14 @@ def test_bench_segment_counting() -> None:
     gsm = "Alarme: porte d'entrée ouverte [zone 2] ~ " * 21
     ucs2 = "Alarme 🚨 porte ouverte " * 16
     for name, message in (("GSM-7", gsm[:900]), ("UCS-2", ucs2[:400])):
-        per_call = _timed(lambda m=message: count_segments(m), 2000)
+        per_call = _timed(partial(count_segments, message), 2000)
         report(f"count_segments, {name} max length", f"{per_call * 1e6:.1f} µs")
 
 
 async def test_bench_webhook_reports(
-    hass: HomeAssistant, init_integration: Any, hass_client_no_auth: Any
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     client = await hass_client_no_auth()
     samples: list[float] = []
@@ -82,10 +87,10 @@ async def test_bench_webhook_reports(
 
 
 async def test_bench_inbox_poll(
-    hass: HomeAssistant, init_integration: Any, ovh_sim: OvhSimulator
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
 ) -> None:
     inbox = init_integration.runtime_data.inbox
-    fired: list[Any] = []
+    fired: list[Event[dict[str, Any]]] = []
     hass.bus.async_listen(EVENT_RECEIVED, fired.append)
     for index in range(100):
         ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"message {index}")
@@ -108,7 +113,7 @@ async def test_bench_inbox_poll(
     report("idle poll (1 API call)", f"median {statistics.median(idle) * 1e3:.2f} ms")
 
 
-async def test_bench_send(hass: HomeAssistant, init_integration: Any) -> None:
+async def test_bench_send(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     samples: list[float] = []
     for _ in range(50):
         start = time.perf_counter()

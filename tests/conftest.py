@@ -64,6 +64,13 @@ ENTRY_OPTIONS: dict[str, Any] = {
 }
 
 
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} has no state"
+    return state.state
+
+
 @pytest.fixture(scope="session", autouse=True)
 def detect_blocking_calls() -> Iterator[None]:
     """Fail any test that makes a blocking call (an HTTP request, say) in the event loop.

@@ -10,9 +10,14 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigFlowResult
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigFlowResult,
+    SubentryFlowResult,
+)
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 import ovh.client
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -82,8 +87,9 @@ async def external_url(hass: HomeAssistant) -> str:
     return EXTERNAL_URL
 
 
-def _suggested(result: ConfigFlowResult, key: str) -> Any:
+def _suggested(result: FlowResult[Any, Any], key: str) -> Any:
     """The value a form field shows (what was typed before an error)."""
+    assert result["data_schema"] is not None
     for marker in result["data_schema"].schema:
         if marker == key:
             return (marker.description or {}).get("suggested_value")
@@ -117,6 +123,7 @@ async def test_full_flow_picks_service_and_number(
     assert result["step_id"] == "user"
     assert result["errors"] == {}
     assert result["description_placeholders"] == {"create_token_url": EU_TOKEN_URL}
+    assert result["data_schema"] is not None
     regions = result["data_schema"].schema[CONF_ENDPOINT].config["options"]
     assert regions[:3] == ["ovh-eu", "ovh-ca", "ovh-us"]
     assert SIM_REGION in regions
@@ -125,6 +132,7 @@ async def test_full_flow_picks_service_and_number(
     result = await _submit(hass, result, {**USER_INPUT, CONF_CONSUMER_KEY: f" {CONSUMER_KEY}\n"})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "callback"
+    assert result["description_placeholders"] is not None
     webhook_url = result["description_placeholders"]["callback_url"]
     assert webhook_url.startswith(f"{EXTERNAL_URL}/api/webhook/")
     assert result["description_placeholders"]["current_callback"] == "—"
@@ -159,6 +167,7 @@ async def test_callback_written_only_when_asked(hass: HomeAssistant, ovh_sim: Ov
     ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/callback/1")
     result = await _submit(hass, await _start(hass), USER_INPUT)
     assert result["step_id"] == "callback"
+    assert result["description_placeholders"] is not None
     assert (
         result["description_placeholders"]["current_callback"]
         == "https://raspisms.example.org/callback/1"
@@ -181,6 +190,7 @@ async def test_callback_write_refused(hass: HomeAssistant, ovh_sim: OvhSimulator
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "callback"
     assert result["errors"] == {"base": "not_granted"}
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["call"] == f"PUT /sms/{SERVICE}"
     assert _suggested(result, CONF_SET_CALLBACK) is True
 
@@ -203,6 +213,7 @@ async def test_current_callback_unknown_when_not_readable(
         hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "lists-only"}
     )
     assert result["step_id"] == "callback"
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["current_callback"] == "?"
     result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -314,6 +325,7 @@ async def test_key_creation_link_follows_the_region(
         {**USER_INPUT, CONF_ENDPOINT: "ovh-ca", CONF_APPLICATION_SECRET: "wrong"},
     )
     assert result["errors"] == {"base": "invalid_signature"}
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["create_token_url"] == EU_TOKEN_URL.replace(
         "https://eu.", "https://ca."
     )
@@ -341,6 +353,7 @@ async def test_service_and_number_chosen_from_lists(
     ovh_sim.add_service("sms-other-2", numbers=["0033700000001", "0033700000002"])
     result = await _submit(hass, await _start(hass), USER_INPUT)
     assert result["step_id"] == "service"
+    assert result["data_schema"] is not None
     assert result["data_schema"].schema[CONF_SERVICE_NAME].config["options"] == [
         SERVICE,
         "sms-other-2",
@@ -349,6 +362,7 @@ async def test_service_and_number_chosen_from_lists(
     result = await _submit(hass, result, {CONF_SERVICE_NAME: "sms-other-2"})
     assert result["step_id"] == "number"
     assert result["description_placeholders"] == {"service_name": "sms-other-2"}
+    assert result["data_schema"] is not None
     assert result["data_schema"].schema[CONF_NUMBER].config["options"] == [
         "0033700000001",
         "0033700000002",
@@ -445,6 +459,7 @@ async def test_number_check_alone_when_account_not_readable(
     )
     assert result["step_id"] == "callback"
     assert ovh_sim.calls("GET", f"^/sms/{SERVICE}$")[0].status == 403
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["current_callback"] == "?"
     result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
     assert result["result"].unique_id == UNIQUE_ID
@@ -733,6 +748,7 @@ async def test_options_callback_refused_then_left_alone(
     )
     ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/cb")
     result = await _options_callback(hass, mock_config_entry)
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["current_callback"] == (
         "https://raspisms.example.org/cb"
     )
@@ -741,6 +757,7 @@ async def test_options_callback_refused_then_left_alone(
         result["flow_id"], {CONF_SET_CALLBACK: True}
     )
     assert result["errors"] == {"base": "not_granted"}
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["call"] == f"PUT /sms/{SERVICE}"
 
     result = await hass.config_entries.options.async_configure(
@@ -775,6 +792,7 @@ async def test_options_callback_keeps_a_new_cloudhook(
         return_value=(cloudhook, stored),
     ):
         result = await _options_callback(hass, mock_config_entry)
+    assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["callback_url"] == cloudhook
     assert mock_config_entry.data == {**ENTRY_DATA, **stored}
 
@@ -782,15 +800,15 @@ async def test_options_callback_keeps_a_new_cloudhook(
 # --------------------------------------------------------------------------------- contacts
 
 
-async def _add_contact(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+async def _add_contact(hass: HomeAssistant, entry: MockConfigEntry) -> SubentryFlowResult:
     return await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_CONTACT), context={"source": SOURCE_USER}
     )
 
 
 async def _submit_contact(
-    hass: HomeAssistant, result: ConfigFlowResult, name: str, phone: str
-) -> ConfigFlowResult:
+    hass: HomeAssistant, result: SubentryFlowResult, name: str, phone: str
+) -> SubentryFlowResult:
     return await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: name, CONF_PHONE_NUMBER: phone}
     )
@@ -866,7 +884,7 @@ async def test_contact_added_to_a_loaded_entry_can_be_notified(
 
 async def _reconfigure_contact(
     hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
-) -> ConfigFlowResult:
+) -> SubentryFlowResult:
     return await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_CONTACT),
         context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},

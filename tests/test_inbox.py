@@ -601,6 +601,7 @@ async def test_readme_status_automation_replies(inbox: Inbox) -> None:
     readme = README.read_text(encoding="utf-8")
     example = readme.split('### Example: reply to "STATUS"', 1)[1]
     config = parse_yaml(example.split("```yaml\n", 1)[1].split("```", 1)[0])
+    assert isinstance(config, dict)
     await inbox.set_up()
     inbox.hass.states.async_set("alarm_control_panel.home", "armed_away")
     assert await async_setup_component(inbox.hass, "automation", config)

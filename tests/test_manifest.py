@@ -31,7 +31,9 @@ MANIFEST = json.loads((COMPONENT / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _json(name: str) -> dict[str, Any]:
-    return json.loads((COMPONENT / name).read_text(encoding="utf-8"))
+    tree = json.loads((COMPONENT / name).read_text(encoding="utf-8"))
+    assert isinstance(tree, dict), name
+    return tree
 
 
 STRINGS = _json("strings.json")
@@ -239,8 +241,8 @@ def _exception_translations() -> dict[str, set[str] | None]:
     # The one translated exception whose key comes from a function, checked at run time.
     assert unresolved == {"_update_failed"}
     for error in _ovh_errors():
-        key, placeholders = update_error_translation(error)
-        used[key] = set(placeholders)
+        error_key, error_placeholders = update_error_translation(error)
+        used[error_key] = set(error_placeholders)
     return used
 
 

@@ -1,15 +1,16 @@
 """Notify entities: one per contact, sending through the same path as the action."""
 
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.notify import (
+from homeassistant.components.notify.const import (
     ATTR_MESSAGE,
     ATTR_TITLE,
     DOMAIN as NOTIFY_DOMAIN,
     SERVICE_SEND_MESSAGE,
+    NotifyEntityFeature,
 )
-from homeassistant.components.notify.const import NotifyEntityFeature
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -32,7 +33,7 @@ from custom_components.ovh_sms_virtual.const import (
     SUBENTRY_CONTACT,
 )
 from ovh_simulator import OvhSimulator
-from tests.conftest import ENTRY_OPTIONS, NUMBER, SERVICE
+from tests.conftest import ENTRY_OPTIONS, NUMBER, SERVICE, state_of
 
 ALICE = "notify.alice"
 JOBS = r"/virtualNumbers/0033612345678/jobs$"
@@ -74,7 +75,7 @@ async def test_contact_entity(
     number = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"{SERVICE}_{NUMBER}"), init_integration.entry_id
     )
-    assert contact is not None
+    assert isinstance(contact, dr.DeviceEntry)
     assert number is not None
     assert contact.name == "Alice"
     assert contact.model == "SMS contact"
@@ -97,8 +98,8 @@ async def test_send_message_with_title(
     assert jobs(ovh_sim) == [
         {"message": "Alarm\nThe garage door is open.", "receivers": ["+33611111111"]}
     ]
-    assert hass.states.get(ALICE).state == "2026-11-26T20:15:00+00:00"
-    assert hass.states.get("sensor.home_credits_left").state == "99.0"
+    assert state_of(hass, ALICE) == "2026-11-26T20:15:00+00:00"
+    assert state_of(hass, "sensor.home_credits_left") == "99.0"
 
 
 async def test_send_message_without_title(
@@ -120,7 +121,7 @@ async def test_send_message_failure(
         await notify(hass, ALICE, "Back home")
 
     assert err.value.translation_key == "not_enough_credits"
-    assert hass.states.get(ALICE).state == STATE_UNKNOWN
+    assert state_of(hass, ALICE) == STATE_UNKNOWN
 
 
 async def test_send_message_checks_input(
@@ -183,7 +184,10 @@ async def test_contact_removed(
 ) -> None:
     """A removed contact's entity and device go with it."""
     subentry_id = next(iter(init_integration.subentries))
-    device_id = entity_registry.async_get(ALICE).device_id
+    registry_entry = entity_registry.async_get(ALICE)
+    assert registry_entry is not None
+    device_id = registry_entry.device_id
+    assert device_id is not None
 
     assert hass.config_entries.async_remove_subentry(init_integration, subentry_id)
     await hass.async_block_till_done()
@@ -202,7 +206,7 @@ async def test_entry_updates_keep_one_entity_per_contact(
     hass.config_entries.async_add_subentry(
         init_integration,
         ConfigSubentry(
-            data={CONF_PHONE_NUMBER: "+33698765432"},
+            data=MappingProxyType({CONF_PHONE_NUMBER: "+33698765432"}),
             subentry_type=SUBENTRY_CONTACT,
             title="Bob",
             unique_id="+33698765432",
@@ -223,7 +227,7 @@ async def test_unloaded_entity_is_unavailable(
     hass.config_entries.async_add_subentry(
         init_integration,
         ConfigSubentry(
-            data={CONF_PHONE_NUMBER: "+33698765432"},
+            data=MappingProxyType({CONF_PHONE_NUMBER: "+33698765432"}),
             subentry_type=SUBENTRY_CONTACT,
             title="Bob",
             unique_id="+33698765432",
@@ -232,4 +236,4 @@ async def test_unloaded_entity_is_unavailable(
     await hass.async_block_till_done()
 
     assert hass.states.get("notify.bob") is None
-    assert hass.states.get(ALICE).state == "unavailable"
+    assert state_of(hass, ALICE) == "unavailable"

@@ -30,7 +30,7 @@ from custom_components.ovh_sms_virtual.const import (
 )
 from custom_components.ovh_sms_virtual.services import PRIORITIES, SEND_SMS_SCHEMA
 from ovh_simulator import OvhSimulator
-from tests.conftest import APP_KEY, ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE
+from tests.conftest import APP_KEY, ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE, state_of
 
 JOBS = r"/virtualNumbers/0033612345678/jobs$"
 CREDITS_SENSOR = "sensor.home_credits_left"
@@ -71,7 +71,7 @@ async def test_send_sms(
     hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
 ) -> None:
     """Every recipient goes in one job; the response is OVH's report."""
-    assert hass.states.get(CREDITS_SENSOR).state == "100.0"
+    assert state_of(hass, CREDITS_SENSOR) == "100.0"
     credits_reads = len(ovh_sim.calls("GET", rf"^/sms/{SERVICE}$"))
 
     response = await send(
@@ -95,7 +95,7 @@ async def test_send_sms(
         sms["id"]: sms["receiver"] for sms in outgoing
     }
     # The credits sensor follows the send without asking OVH again.
-    assert hass.states.get(CREDITS_SENSOR).state == "98.0"
+    assert state_of(hass, CREDITS_SENSOR) == "98.0"
     assert len(ovh_sim.calls("GET", rf"^/sms/{SERVICE}$")) == credits_reads
     assert ovh_sim.get_credits(SERVICE) == 98.0
 
@@ -223,7 +223,7 @@ async def test_partial_rejection(
         "tag": "",
     }
     assert init_integration.runtime_data.store.receiver_for(9001) == "+33612345678"
-    assert hass.states.get(CREDITS_SENSOR).state == "99.0"
+    assert state_of(hass, CREDITS_SENSOR) == "99.0"
 
 
 async def test_total_rejection(
@@ -241,7 +241,7 @@ async def test_total_rejection(
     assert str(err.value) == (
         "OVHcloud rejected every recipient (+33612345678, +32470123456): nothing was sent"
     )
-    assert hass.states.get(CREDITS_SENSOR).state == "100.0"
+    assert state_of(hass, CREDITS_SENSOR) == "100.0"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ COMPONENT = Path(__file__).parent.parent / "custom_components" / "ovh_sms_virtua
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((COMPONENT / name).read_text(encoding="utf-8"))
+    texts = json.loads((COMPONENT / name).read_text(encoding="utf-8"))
+    assert isinstance(texts, dict), name
+    return texts
 
 
 def _leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:

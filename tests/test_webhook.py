@@ -6,7 +6,7 @@ in Home Assistant's voice stack), so the cloud tests put a stand-in module in it
 integration imports it only when ``cloud`` is loaded, the same way.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from enum import Enum
 from functools import partial
 import logging
@@ -16,6 +16,7 @@ from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 from urllib.parse import urlencode
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
@@ -24,6 +25,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ovh_sms_virtual.const import (
     CONF_CLOUDHOOK,
@@ -31,6 +33,7 @@ from custom_components.ovh_sms_virtual.const import (
     DOMAIN,
     EVENT_DELIVERY_STATUS,
 )
+from custom_components.ovh_sms_virtual.coordinator import OvhSmsConfigEntry
 from custom_components.ovh_sms_virtual.webhook import (
     async_create_callback_url,
     external_callback_url,
@@ -39,7 +42,7 @@ from ovh_simulator import OvhSimulator
 
 from .conftest import NUMBER, SERVICE, WEBHOOK_ID
 
-type ClientFactory = Callable[[], Any]
+type HttpClient = TestClient[web.Request, web.Application]
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 ENTITY_ID = "event.home_delivery_status"
@@ -74,11 +77,12 @@ def events(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
 
 @pytest.fixture
 async def client(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientFactory
-) -> TestClient:
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> HttpClient:
     """An HTTP client to the running integration (no login, as OVH calls it)."""
-    http_client: TestClient = await hass_client_no_auth()
-    return http_client
+    return await hass_client_no_auth()
 
 
 def ovh_query(message_id: int, dlr_id: int, **extra: str) -> str:
@@ -100,7 +104,7 @@ def ovh_query(message_id: int, dlr_id: int, **extra: str) -> str:
 @pytest.mark.parametrize(("dlr", "status"), DLR_STATUSES)
 async def test_ovh_report_fires_event_and_updates_entity(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     events: list[Event[dict[str, Any]]],
     dlr: int,
     status: str,
@@ -139,7 +143,7 @@ async def test_ovh_report_fires_event_and_updates_entity(
 @pytest.mark.parametrize(("dlr", "status"), DLR_STATUSES)
 async def test_raspisms_dlr_parameter(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     events: list[Event[dict[str, Any]]],
     dlr: int,
     status: str,
@@ -161,7 +165,7 @@ async def test_raspisms_dlr_parameter(
 
 
 async def test_dlr_wins_over_description(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """When both are present, ``dlr`` is the status and ``description`` is ignored."""
     response = await client.get(f"{PATH}?{ovh_query(42, 4, dlr='2')}")
@@ -172,7 +176,7 @@ async def test_dlr_wins_over_description(
 
 
 async def test_report_without_dlr_is_unknown(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """A report with only an id (or blank codes) still fires, with status unknown."""
     response = await client.get(PATH, params={"id": "42", "description": "", "ptt": "5"})
@@ -185,7 +189,7 @@ async def test_report_without_dlr_is_unknown(
 
 
 async def test_post_form(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """The same parameters as a POST form body, extra parameters ignored."""
     response = await client.post(
@@ -208,7 +212,7 @@ async def test_post_form(
 
 
 async def test_post_body_wins_over_query(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """A POST may carry parameters in both places; the body's value is the one used."""
     response = await client.post(f"{PATH}?id=1&ptt=3", data={"id": "2", "description": "2"})
@@ -220,7 +224,7 @@ async def test_post_body_wins_over_query(
 
 
 async def test_post_with_empty_body(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """A POST whose parameters are all in the query string works like a GET."""
     response = await client.post(f"{PATH}?{ovh_query(5, 8)}")
@@ -231,7 +235,7 @@ async def test_post_with_empty_body(
 
 
 async def test_post_json(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """A JSON object body works too, with numbers as numbers or strings."""
     response = await client.post(PATH, json={"id": 88, "dlr": "16", "descriptionDlr": "Error"})
@@ -244,7 +248,7 @@ async def test_post_json(
 
 
 async def test_put_is_not_allowed(
-    hass: HomeAssistant, client: TestClient, events: list[Event[dict[str, Any]]]
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
 ) -> None:
     """Only GET and POST are registered."""
     response = await client.put(f"{PATH}?{ovh_query(1, 1)}")
@@ -277,7 +281,7 @@ async def test_put_is_not_allowed(
 )
 async def test_malformed_get_is_refused(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     events: list[Event[dict[str, Any]]],
     query: dict[str, str],
     expected: tuple[int, str],
@@ -322,7 +326,7 @@ async def test_malformed_get_is_refused(
 )
 async def test_malformed_post_is_refused(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     events: list[Event[dict[str, Any]]],
     kwargs: dict[str, Any],
     expected: tuple[int, str],
@@ -346,7 +350,7 @@ def _our_log(caplog: pytest.LogCaptureFixture) -> str:
 
 async def test_unexpected_error_is_contained(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     init_integration: MockConfigEntry,
     events: list[Event[dict[str, Any]]],
     caplog: pytest.LogCaptureFixture,
@@ -365,7 +369,7 @@ async def test_unexpected_error_is_contained(
 
 
 async def test_nothing_secret_is_logged(
-    hass: HomeAssistant, client: TestClient, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant, client: HttpClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Accepted and refused calls log neither the webhook id nor the URL."""
     caplog.set_level(logging.DEBUG, logger="custom_components.ovh_sms_virtual")
@@ -385,7 +389,7 @@ async def test_nothing_secret_is_logged(
 
 async def test_receiver_of_a_message_sent_by_this_entry(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     init_integration: MockConfigEntry,
     ovh_sim: OvhSimulator,
     events: list[Event[dict[str, Any]]],
@@ -414,7 +418,7 @@ async def test_receiver_of_a_message_sent_by_this_entry(
 
 async def test_end_to_end_with_the_simulator(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     init_integration: MockConfigEntry,
     ovh_sim: OvhSimulator,
     events: list[Event[dict[str, Any]]],
@@ -474,7 +478,7 @@ async def test_end_to_end_with_the_simulator(
 
 async def test_unload_unregisters_the_webhook(
     hass: HomeAssistant,
-    client: TestClient,
+    client: HttpClient,
     init_integration: MockConfigEntry,
     events: list[Event[dict[str, Any]]],
 ) -> None:
@@ -499,6 +503,15 @@ async def test_unload_unregisters_the_webhook(
 # ------------------------------------------------------------------- the callback URL
 
 
+def _callback_url(entry: OvhSmsConfigEntry) -> str | None:
+    """The callback URL the entry uses now.
+
+    Read through a function: a reload or a cloud event changes it, and mypy would otherwise
+    keep the type an earlier ``assert ... is None`` narrowed the attribute to.
+    """
+    return entry.runtime_data.callback_url
+
+
 async def test_callback_url_is_the_external_url(
     hass: HomeAssistant,
     ovh_sim: OvhSimulator,
@@ -511,7 +524,7 @@ async def test_callback_url_is_the_external_url(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.runtime_data.callback_url == f"https://example.duckdns.org{PATH}"
+    assert _callback_url(mock_config_entry) == f"https://example.duckdns.org{PATH}"
     assert (
         issue_registry.async_get_issue(DOMAIN, ISSUE_ID.format(mock_config_entry.entry_id)) is None
     )
@@ -545,7 +558,7 @@ async def test_no_reachable_url_raises_a_repair_issue(
     await hass.async_block_till_done()
 
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert mock_config_entry.runtime_data.callback_url is None
+    assert _callback_url(mock_config_entry) is None
     issue = issue_registry.async_get_issue(DOMAIN, ISSUE_ID.format(mock_config_entry.entry_id))
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
@@ -570,7 +583,7 @@ async def test_repair_issue_clears_when_an_external_url_is_set(
     await hass.config.async_update(external_url="https://example.duckdns.org")
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    assert init_integration.runtime_data.callback_url == f"https://example.duckdns.org{PATH}"
+    assert _callback_url(init_integration) == f"https://example.duckdns.org{PATH}"
 
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
@@ -580,7 +593,7 @@ async def test_repair_issue_clears_when_an_external_url_is_set(
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
-    assert init_integration.runtime_data.callback_url is None
+    assert _callback_url(init_integration) is None
 
 
 async def test_removal_deletes_the_repair_issue(
@@ -669,7 +682,7 @@ async def test_cloudhook_created_once_and_reused(
     mock_cloud.async_get_or_create_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
     assert mock_config_entry.data[CONF_CLOUDHOOK] is True
     assert mock_config_entry.data[CONF_CLOUDHOOK_URL] == CLOUDHOOK_URL
-    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert _callback_url(mock_config_entry) == CLOUDHOOK_URL
     assert (
         issue_registry.async_get_issue(DOMAIN, ISSUE_ID.format(mock_config_entry.entry_id)) is None
     )
@@ -678,7 +691,7 @@ async def test_cloudhook_created_once_and_reused(
     await hass.async_block_till_done()
 
     mock_cloud.async_get_or_create_cloudhook.assert_awaited_once()
-    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert _callback_url(mock_config_entry) == CLOUDHOOK_URL
     mock_cloud.async_delete_cloudhook.assert_not_awaited()
 
 
@@ -697,7 +710,7 @@ async def test_lapsed_subscription_is_not_a_reachable_url(
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.runtime_data.callback_url is None
+    assert _callback_url(mock_config_entry) is None
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     # Kept, so that the hook is reused when the subscription comes back, or deleted with
     # the entry.
@@ -707,7 +720,7 @@ async def test_lapsed_subscription_is_not_a_reachable_url(
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert _callback_url(mock_config_entry) == CLOUDHOOK_URL
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     mock_cloud.async_get_or_create_cloudhook.assert_awaited_once()
 
@@ -755,7 +768,7 @@ async def test_no_cloudhook_deleted_when_none_was_stored(
     await hass.config.async_update(external_url="https://example.duckdns.org")
     await _setup(hass, mock_config_entry)
 
-    assert mock_config_entry.runtime_data.callback_url == f"https://example.duckdns.org{PATH}"
+    assert _callback_url(mock_config_entry) == f"https://example.duckdns.org{PATH}"
     mock_cloud.async_get_or_create_cloudhook.assert_not_awaited()
     assert CONF_CLOUDHOOK_URL not in mock_config_entry.data
 
@@ -777,7 +790,7 @@ async def test_cloudhook_created_when_the_cloud_connects(
     await _setup(hass, mock_config_entry)
     issue_id = ISSUE_ID.format(mock_config_entry.entry_id)
 
-    assert mock_config_entry.runtime_data.callback_url is None
+    assert _callback_url(mock_config_entry) is None
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     async_dispatcher_send(
@@ -792,7 +805,7 @@ async def test_cloudhook_created_when_the_cloud_connects(
     )
     await hass.async_block_till_done()
 
-    assert mock_config_entry.runtime_data.callback_url == CLOUDHOOK_URL
+    assert _callback_url(mock_config_entry) == CLOUDHOOK_URL
     assert mock_config_entry.data[CONF_CLOUDHOOK_URL] == CLOUDHOOK_URL
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
