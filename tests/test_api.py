@@ -49,10 +49,10 @@ async def test_unknown_region_is_a_configuration_error(hass: HomeAssistant) -> N
 
 
 async def test_nothing_listening_is_cannot_connect(
-    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, socket_enabled: None
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, refusing_endpoint: str
 ) -> None:
-    # Port 9 (discard) has no listener here: the connection is refused, nothing was sent.
-    monkeypatch.setitem(ovh.client.ENDPOINTS, "ovh-dead", "http://127.0.0.1:9/1.0")
+    # The connection is refused: nothing was sent.
+    monkeypatch.setitem(ovh.client.ENDPOINTS, "ovh-dead", refusing_endpoint)
     with pytest.raises(OvhSmsConnectionError) as err:
         await _client(hass, endpoint="ovh-dead").async_list_services()
     assert not isinstance(err.value, OvhSmsTimeoutError)
@@ -110,6 +110,16 @@ async def test_a_proxy_page_instead_of_json_is_a_server_error(
     hass: HomeAssistant, ovh_sim: OvhSimulator
 ) -> None:
     ovh_sim.inject_fault("GET", "^/sms$", status=502, body="<html>Bad gateway</html>")
+    with pytest.raises(OvhSmsServerError) as err:
+        await _client(hass).async_list_services()
+    assert update_error_translation(err.value)[0] == "server_error"
+
+
+async def test_an_error_body_that_is_not_an_object_is_a_server_error(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    # python-ovh itself fails on it (``list.get``): that must not escape unmapped.
+    ovh_sim.inject_fault("GET", "^/sms$", status=502, body=["Bad gateway"])
     with pytest.raises(OvhSmsServerError) as err:
         await _client(hass).async_list_services()
     assert update_error_translation(err.value)[0] == "server_error"

@@ -3,6 +3,7 @@
 from datetime import timedelta
 import logging
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
@@ -10,12 +11,14 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 
+from custom_components.ovh_sms_virtual.api import OvhSmsServerError
 from custom_components.ovh_sms_virtual.const import (
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
@@ -23,6 +26,7 @@ from custom_components.ovh_sms_virtual.const import (
     CREDITS_SCAN_INTERVAL,
     DOMAIN,
 )
+from custom_components.ovh_sms_virtual.coordinator import MAX_BACKOFF
 from ovh_simulator import OvhSimulator
 
 from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, state_of
@@ -227,3 +231,17 @@ async def test_credits_sensor_unavailable_while_ovh_fails(
     assert caplog.text.count(ERROR_LOG) == 1
     assert caplog.text.count(RECOVERED_LOG) == 1
     assert not _reauth_flows(hass)
+
+
+async def test_back_off_survives_a_long_outage(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """However many polls fail, the next one waits the longest back-off, nothing worse."""
+    inbox = init_integration.runtime_data.inbox
+    outage = OvhSmsServerError("Service Unavailable", status=503)
+    with patch.object(inbox.client, "async_list_incoming", side_effect=outage):
+        for _ in range(1100):  # 2**1100 intervals would overflow a float.
+            await inbox.async_refresh()
+
+    assert isinstance(inbox.last_exception, UpdateFailed)
+    assert inbox.last_exception.retry_after == MAX_BACKOFF.total_seconds()

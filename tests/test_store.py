@@ -1,11 +1,16 @@
 """The entry's store: handled SMS ids and recent sends, as written to Home Assistant's storage."""
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ovh_sms_virtual.const import DOMAIN
-from custom_components.ovh_sms_virtual.store import MAX_RECENT_SENDS, OvhSmsStore
+from custom_components.ovh_sms_virtual.store import MAX_RECENT_SENDS, SAVE_DELAY, OvhSmsStore
+from ovh_simulator import OvhSimulator
 
 ENTRY_ID = "entry-1"
 KEY = f"{DOMAIN}.{ENTRY_ID}"
@@ -70,3 +75,31 @@ async def test_remove_deletes_the_stored_data(
     await OvhSmsStore(hass, ENTRY_ID).async_remove()
 
     assert KEY not in hass_storage
+
+
+async def test_a_send_ending_after_a_reload_leaves_the_new_store_alone(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The unloaded entry's store writes nothing more: what the reloaded one saved stays."""
+    entry = init_integration
+    ovh_sim.inject_fault("POST", r"/jobs$", delay=0.3)
+    sending = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN, "send_sms", {"recipients": "+33612345678", "message": "Hi"}, blocking=True
+        )
+    )
+    for _ in range(100):  # Until the job reached OVH, which holds it.
+        if ovh_sim.calls("POST", r"/jobs$"):
+            break
+        await asyncio.sleep(0.01)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await sending
+    await entry.runtime_data.store.async_mark_handled(4242)
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=SAVE_DELAY + 1))
+    await hass.async_block_till_done()
+
+    assert 4242 in hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["handled"]

@@ -41,6 +41,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     )
     store = OvhSmsStore(hass, entry.entry_id)
     await store.async_load()
+    entry.async_on_unload(store.async_flush)
     account = OvhSmsAccountCoordinator(hass, entry, client)
     # The account read doubles as the keys' check: refused keys start reauthentication,
     # an unreachable API retries the setup later.
@@ -68,6 +69,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
-    """Delete what the entry left behind: its cloudhook and its stored ids."""
-    await async_remove_webhook(hass, entry)
+    """Delete what the entry left behind: its stored ids and its cloudhook.
+
+    The local file first: a cloud failure must not leave it behind.
+    """
     await OvhSmsStore(hass, entry.entry_id).async_remove()
+    await async_remove_webhook(hass, entry)

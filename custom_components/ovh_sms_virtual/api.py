@@ -201,11 +201,18 @@ def _segment(value: str | int) -> str:
     return quote(str(value), safe="")
 
 
+def _number_path(service: str, number: str) -> str:
+    """``/sms/{service}/virtualNumbers/{number}``, the root of every per-number call."""
+    return f"/sms/{_segment(service)}/virtualNumbers/{_segment(number)}"
+
+
 def _map_error(err: ovh_exc.APIError, method: str, path: str) -> OvhSmsError:
     """Turn an ``ovh`` exception into this module's exception."""
     response: requests.Response | None = getattr(err, "response", None)
     status = response.status_code if response is not None else None
-    message = _api_message(err, response)
+    body = _error_body(response)
+    # OVH's own message, without the query id that python-ovh appends to the exception.
+    message = str(body.get("message") or (err.args[0] if err.args else type(err).__name__))
     if isinstance(err, ovh_exc.HTTPError):
         cause = err.args[1] if len(err.args) > 1 else None
         if _never_sent(cause):
@@ -222,7 +229,7 @@ def _map_error(err: ovh_exc.APIError, method: str, path: str) -> OvhSmsError:
             return OvhSmsAuthError(message, status=status)
         case ovh_exc.ResourceNotFoundError():
             return OvhSmsNotFoundError(message, status=status)
-        case ovh_exc.BadParametersError() if _error_code(response) == "INVALID_SIGNATURE":
+        case ovh_exc.BadParametersError() if body.get("errorCode") == "INVALID_SIGNATURE":
             return OvhSmsSignatureError(message, status=status)
         case ovh_exc.BadParametersError():
             return OvhSmsBadRequestError(message, status=status)
@@ -252,27 +259,15 @@ def _never_sent(cause: object) -> bool:
     return isinstance(cause, requests.ConnectionError) and "aborted" not in str(cause).lower()
 
 
-def _error_code(response: requests.Response | None) -> str | None:
-    """OVH's ``errorCode`` from an error body, if any."""
+def _error_body(response: requests.Response | None) -> JsonDict:
+    """OVH's JSON error body (``message``, ``errorCode``); empty when there is none."""
     if response is None:
-        return None
+        return {}
     try:
         body = response.json()
     except ValueError:
-        return None
-    return body.get("errorCode") if isinstance(body, dict) else None
-
-
-def _api_message(err: ovh_exc.APIError, response: requests.Response | None) -> str:
-    """OVH's own error message, without the query id that python-ovh appends."""
-    if response is not None:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and body.get("message"):
-            return str(body["message"])
-    return str(err.args[0]) if err.args else type(err).__name__
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 class OvhSmsClient:
@@ -319,6 +314,10 @@ class OvhSmsClient:
             return func(path, **kwargs)
         except ovh_exc.APIError as err:
             raise _map_error(err, method, path) from err
+        except AttributeError as err:
+            # python-ovh reads every error body as a JSON object: an error status with
+            # other JSON (a proxy's list, ``null``) breaks inside the package.
+            raise OvhSmsServerError("OVH answered with something that is not its API") from err
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """Serialise calls through this client and run them off the event loop."""
@@ -351,17 +350,13 @@ class OvhSmsClient:
 
     async def async_get_virtual_number(self, service: str, number: str) -> str:
         """``GET /sms/{service}/virtualNumbers/{number}``: the number as OVH writes it."""
-        path = f"/sms/{_segment(service)}/virtualNumbers/{_segment(number)}"
-        data: JsonDict = await self._call("GET", path)
+        data: JsonDict = await self._call("GET", _number_path(service, number))
         return str(data.get("number") or number)
-
-    def _number_path(self, service: str, number: str) -> str:
-        return f"/sms/{_segment(service)}/virtualNumbers/{_segment(number)}"
 
     async def async_send(self, service: str, number: str, job: SmsJob) -> SendReport:
         """``POST .../virtualNumbers/{number}/jobs``: one job for every receiver."""
         data: JsonDict = await self._call(
-            "POST", f"{self._number_path(service, number)}/jobs", **job.as_body()
+            "POST", f"{_number_path(service, number)}/jobs", **job.as_body()
         )
         return SendReport(
             ids=[int(i) for i in data.get("ids") or []],
@@ -373,14 +368,14 @@ class OvhSmsClient:
 
     async def async_list_incoming(self, service: str, number: str) -> list[int]:
         """``GET .../virtualNumbers/{number}/incoming``: ids of received SMS."""
-        path = f"{self._number_path(service, number)}/incoming"
+        path = f"{_number_path(service, number)}/incoming"
         return [int(i) for i in await self._call("GET", path)]
 
     async def async_get_incoming(self, service: str, number: str, sms_id: int) -> IncomingSms:
         """``GET .../incoming/{id}``."""
-        path = f"{self._number_path(service, number)}/incoming/{sms_id}"
+        path = f"{_number_path(service, number)}/incoming/{sms_id}"
         return IncomingSms.from_api(await self._call("GET", path))
 
     async def async_delete_incoming(self, service: str, number: str, sms_id: int) -> None:
         """``DELETE .../incoming/{id}``."""
-        await self._call("DELETE", f"{self._number_path(service, number)}/incoming/{sms_id}")
+        await self._call("DELETE", f"{_number_path(service, number)}/incoming/{sms_id}")

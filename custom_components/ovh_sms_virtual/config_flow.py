@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, override
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -211,6 +212,11 @@ def _cleaned(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return {
         key: value.strip() if isinstance(value, str) else value for key, value in user_input.items()
     }
+
+
+def _unique_id(data: Mapping[str, Any]) -> str:
+    """One entry per virtual number: ``<service_name>_<number>``, as OVH writes the number."""
+    return f"{data[CONF_SERVICE_NAME]}_{data[CONF_NUMBER]}"
 
 
 def _client(hass: HomeAssistant, data: Mapping[str, Any]) -> OvhSmsClient:
@@ -433,7 +439,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_number_chosen(self) -> ConfigFlowResult:
         """One entry per virtual number, then the callback step."""
-        await self.async_set_unique_id(f"{self._data[CONF_SERVICE_NAME]}_{self._data[CONF_NUMBER]}")
+        await self.async_set_unique_id(_unique_id(self._data))
         self._abort_if_unique_id_configured()
         return await self.async_step_callback()
 
@@ -527,7 +533,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, **changes}
             errors = await self._async_validate(_client(self.hass, data), data)
             if not errors:
-                await self.async_set_unique_id(f"{data[CONF_SERVICE_NAME]}_{data[CONF_NUMBER]}")
+                await self.async_set_unique_id(_unique_id(data))
                 self._abort_if_unique_id_mismatch(reason="wrong_number")
                 return self.async_update_reload_and_abort(entry, data=data)
         current = {
@@ -582,8 +588,9 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
     """Settings apply by reloading the entry; the callback URL can be read again."""
 
     def __init__(self) -> None:
-        """Nothing refused yet."""
+        """Nothing refused yet, no URL worked out yet."""
         self._placeholders: dict[str, str] = {}
+        self._callback: tuple[str, OvhSmsClient] | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Settings or the status-change callback."""
@@ -605,14 +612,27 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
     async def async_step_callback(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The callback URL as it is now; written into the account if asked to."""
+        """The callback URL as it is now; written into the account if asked to.
+
+        The URL is worked out once per flow: the one written is the one shown.
+        """
         entry = self.config_entry
-        url, cloud_data = await async_create_callback_url(self.hass, entry.data[CONF_WEBHOOK_ID])
-        # A cloudhook made now must be remembered, so removing the entry deletes it.
-        self.hass.config_entries.async_update_entry(entry, data={**entry.data, **cloud_data})
-        if url is None:
-            return await self.async_step_no_callback_url()
-        client = _client(self.hass, entry.data)
+        if self._callback is None:
+            url, cloud_data = await async_create_callback_url(
+                self.hass, entry.data[CONF_WEBHOOK_ID]
+            )
+            # A cloudhook made now must be remembered, so removing the entry deletes it.
+            self.hass.config_entries.async_update_entry(entry, data={**entry.data, **cloud_data})
+            if url is None:
+                return await self.async_step_no_callback_url()
+            # A loaded entry's client is built already, and queues with its polls.
+            client = (
+                entry.runtime_data.client
+                if entry.state is ConfigEntryState.LOADED
+                else _client(self.hass, entry.data)
+            )
+            self._callback = url, client
+        url, client = self._callback
         service = entry.data[CONF_SERVICE_NAME]
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -684,9 +704,11 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         phone = await self.hass.async_add_executor_job(
             to_e164, user_input[CONF_PHONE_NUMBER], _country(self.hass)
         )
-        for contact in self._get_entry().get_subentries_of_type(SUBENTRY_CONTACT):
-            if phone is not None and contact.unique_id == phone and contact.subentry_id != own_id:
-                raise AbortFlow("already_configured")
+        if phone is not None and any(
+            contact.unique_id == phone and contact.subentry_id != own_id
+            for contact in self._get_entry().get_subentries_of_type(SUBENTRY_CONTACT)
+        ):
+            raise AbortFlow("already_configured")
         return phone
 
     @callback

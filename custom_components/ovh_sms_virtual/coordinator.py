@@ -1,12 +1,12 @@
 """Runtime data and the coordinators' shared error handling."""
 
 from abc import abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # Longest wait between polls while OVH keeps answering 429 or 5xx (for the inbox; a
 # poller with a longer interval waits up to four intervals).
 MAX_BACKOFF: Final = timedelta(minutes=10)
+# 2**16 intervals exceed the cap whatever the interval (at least 10 s).
+MAX_DOUBLINGS: Final = 16
 
 
 @dataclass
@@ -42,7 +44,7 @@ class OvhSmsRuntimeData:
     account: OvhSmsAccountCoordinator
     inbox: OvhSmsInboxCoordinator
     sender: OvhSmsSender
-    callback_url: str | None = field(default=None)
+    callback_url: str | None = None
 
 
 type OvhSmsConfigEntry = ConfigEntry[OvhSmsRuntimeData]
@@ -64,7 +66,13 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
     ) -> None:
         """Bind the coordinator to its entry and client."""
         super().__init__(
-            hass, LOGGER, config_entry=entry, name=name, update_interval=update_interval
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=name,
+            update_interval=update_interval,
+            # The data compare by value: an unchanged poll writes no state.
+            always_update=False,
         )
         self.client = client
         self.service_name: str = entry.data[CONF_SERVICE_NAME]
@@ -94,7 +102,9 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         """A translated ``UpdateFailed``; 429 and 5xx make the next poll wait longer."""
         retry_after: float | None = None
         if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError):
-            self._failures += 1
+            # Counting stops once any interval is past the cap: after about a thousand
+            # failures (a week of an outage) the power would overflow a float.
+            self._failures = min(self._failures + 1, MAX_DOUBLINGS)
             interval = (self.update_interval or CREDITS_SCAN_INTERVAL).total_seconds()
             # Never sooner than the usual pace: a slow poller backs off beyond MAX_BACKOFF.
             cap = max(MAX_BACKOFF.total_seconds(), interval * 4)
@@ -139,10 +149,17 @@ class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
     async def _async_fetch(self) -> SmsAccount:
         return await self.client.async_get_account(self.service_name)
 
+    @callback
     def async_debit(self, credits_removed: float) -> None:
-        """Account for credits spent by a send without asking OVH again."""
+        """Account for credits spent by a send without asking OVH again.
+
+        Only the data changes. ``async_set_updated_data`` would also restart the poll's
+        timer, so regular sends would keep the credits from ever being read again, and
+        would mark a failing account as working.
+        """
         if self.data is None or not credits_removed:
             return
-        self.async_set_updated_data(
-            replace(self.data, credits_left=max(self.data.credits_left - credits_removed, 0.0))
+        self.data = replace(
+            self.data, credits_left=max(self.data.credits_left - credits_removed, 0.0)
         )
+        self.async_update_listeners()

@@ -4,7 +4,6 @@ from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from .const import (
@@ -12,6 +11,7 @@ from .const import (
     CONF_APPLICATION_SECRET,
     CONF_CLOUDHOOK_URL,
     CONF_CONSUMER_KEY,
+    CONF_NAME,
     CONF_PHONE_NUMBER,
     CONF_WEBHOOK_ID,
     SUBENTRY_CONTACT,

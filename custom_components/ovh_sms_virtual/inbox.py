@@ -68,6 +68,8 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[list[IncomingSms]]):
         new = await self._async_read_new(listed)
         for sms in new:
             del self._read[sms.id]
+            # Nothing awaits between the event and the record in memory, which is all
+            # a later poll looks at; the record is on disk before any delete.
             self._async_fire(sms)
             await self.store.async_mark_handled(sms.id)
         if self.delete_received:
@@ -92,11 +94,7 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[list[IncomingSms]]):
 
     @callback
     def _async_fire(self, sms: IncomingSms) -> None:
-        """Fire the bus event and feed the event entity, and mark the SMS handled.
-
-        All in one step, without awaiting: nothing can run between the event and the
-        record that would fire the message a second time.
-        """
+        """Fire the bus event and feed the event entity."""
         received_at = sms.created.isoformat()
         self.hass.bus.async_fire(
             EVENT_RECEIVED,
@@ -120,7 +118,6 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[list[IncomingSms]]):
         async_dispatcher_send(
             self.hass, SIGNAL_RECEIVED.format(self.config_entry.entry_id), attributes
         )
-        self.store.handled.add(sms.id)
 
     async def _async_delete_handled(self, listed: set[int]) -> None:
         """Delete on OVH the handled messages it still lists, oldest id first.
@@ -149,9 +146,3 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[list[IncomingSms]]):
             if self._delete_failing:
                 LOGGER.info("Deleting received SMS on OVHcloud works again")
                 self._delete_failing = False
-
-    @override
-    async def async_shutdown(self) -> None:
-        """Stop polling and write what the store has not saved yet."""
-        await super().async_shutdown()
-        await self.store.async_flush()

@@ -18,13 +18,12 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_PHONE_NUMBER, DOMAIN, SUBENTRY_CONTACT
+from .const import CONF_PHONE_NUMBER, SUBENTRY_CONTACT
 from .coordinator import OvhSmsConfigEntry
-from .entity import device_info
+from .entity import contact_device_info, device_info, entry_key
 
 # One send at a time through these entities (the client serialises OVH calls anyway).
 PARALLEL_UPDATES = 1
@@ -75,15 +74,8 @@ class OvhSmsContactNotify(NotifyEntity):
         """Send with the entry's sender to the contact's number."""
         self._sender = entry.runtime_data.sender
         self._number: str = subentry.data[CONF_PHONE_NUMBER]
-        self._attr_unique_id = f"{entry.unique_id or entry.entry_id}_{subentry.subentry_id}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, self._attr_unique_id)},
-            entry_type=DeviceEntryType.SERVICE,
-            manufacturer="OVHcloud",
-            model="SMS contact",
-            name=subentry.title,
-            via_device_id=via,
-        )
+        self._attr_unique_id = f"{entry_key(entry)}_{subentry.subentry_id}"
+        self._attr_device_info = contact_device_info(self._attr_unique_id, subentry, via)
 
     @override
     async def async_send_message(self, message: str, title: str | None = None) -> None:

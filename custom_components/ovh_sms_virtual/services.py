@@ -25,10 +25,8 @@ ATTR_DIFFERED_PERIOD: Final = "differed_period"
 ATTR_FLASH: Final = "flash"
 ATTR_TAG: Final = "tag"
 
-# The action's priorities and OVH's names for them. The action's values are translation
-# keys of the select selector, which hassfest wants in lower case.
-# OVH's priorities, as automations write them. The UI's selector offers ``very_low``
-# (translated option keys must be lower case), which means OVH's ``veryLow`` too.
+# OVH's priorities, as automations write them, and OVH's name for each. The UI's selector
+# offers ``very_low`` (translated option keys must be lower case): OVH's ``veryLow`` too.
 PRIORITIES: Final = {
     "high": "high",
     "medium": "medium",

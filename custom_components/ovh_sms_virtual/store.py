@@ -24,12 +24,12 @@ class OvhSmsStore:
     """Persisted state of one config entry.
 
     ``handled`` holds the ids of received SMS already fired. The inbox fires a message and
-    adds its id here in one step, then ``async_mark_handled`` writes the id to disk before
-    the message is deleted on OVH. A failure or a restart after that write never fires the
-    message again. Only if Home Assistant dies between the event and the disk write (a few
-    milliseconds) is the message fired again after the restart: at least once in that
-    window, never lost. Ids are pruned once they leave OVH's list, which keeps the set as
-    small as the OVH inbox.
+    at once calls ``async_mark_handled``, which adds the id here before it awaits anything
+    and writes it to disk before the message is deleted on OVH. A failure or a restart
+    after that write never fires the message again. Only if Home Assistant dies between
+    the event and the disk write (a few milliseconds) is the message fired again after the
+    restart: at least once in that window, never lost. Ids are pruned once they leave OVH's
+    list, which keeps the set as small as the OVH inbox.
 
     ``sent`` maps the ids of recently sent SMS to their receiver, bounded to the newest
     ``MAX_RECENT_SENDS``, so delivery reports can name the receiver.
@@ -37,12 +37,17 @@ class OvhSmsStore:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Create the store for one entry."""
+        self._hass = hass
         self._store: Store[_StoredData] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True, atomic_writes=True
         )
         self.handled: set[int] = set()
         self._sent: OrderedDict[int, str] = OrderedDict()
         self._unsaved = False
+        # The last write started, which a cancelled caller leaves running.
+        self._saving: asyncio.Task[None] | None = None
+        # Set once the entry unloads: no more delayed writes from this object.
+        self._flushed = False
 
     async def async_load(self) -> None:
         """Read what was saved (nothing on the first start)."""
@@ -61,11 +66,15 @@ class OvhSmsStore:
     async def _async_save(self) -> None:
         """Write everything now; a cancelled caller does not interrupt the write."""
         self._unsaved = False
-        await asyncio.shield(self._store.async_save(self._data()))
+        self._saving = self._hass.async_create_task(
+            self._store.async_save(self._data()), f"{self._store.key} save", eager_start=True
+        )
+        await asyncio.shield(self._saving)
 
     def _delay_save(self) -> None:
         self._unsaved = True
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+        if not self._flushed:
+            self._store.async_delay_save(self._data, SAVE_DELAY)
 
     async def async_mark_handled(self, sms_id: int) -> None:
         """Record an SMS as handled: in memory at once, on disk when this returns."""
@@ -97,13 +106,17 @@ class OvhSmsStore:
         return len(self._sent)
 
     async def async_flush(self) -> None:
-        """Write a pending delayed save now (the entry is unloading).
+        """The entry is unloading: write what is pending and let no later write land.
 
-        Otherwise the old entry's delayed write could land after a reload and overwrite
-        what the new entry saved in the meantime.
+        A poll cancelled by the unload may leave its write running: it is awaited, so the
+        reloaded entry reads it. A send that finishes after the unload only changes this
+        object; a delayed write from it would overwrite what the reloaded entry saved.
         """
+        self._flushed = True
         if self._unsaved:
             await self._async_save()
+        elif self._saving is not None:
+            await asyncio.wait([self._saving])
 
     async def async_remove(self) -> None:
         """Delete the stored data (the entry is being removed)."""

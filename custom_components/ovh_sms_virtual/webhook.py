@@ -248,9 +248,13 @@ class _BadRequestError(Exception):
 
 async def _async_body_pairs(request: Request) -> list[tuple[str, str]]:
     """The parameters of a POST body: a form (as OVH's CGI calls use) or a JSON object."""
-    body = await request.content.read(MAX_BODY_LENGTH + 1)
-    if len(body) > MAX_BODY_LENGTH:
-        raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+    # ``read(n)`` returns what has arrived so far: a body sent in several pieces would
+    # otherwise be parsed cut short (``id=12`` of ``id=1234``).
+    body = b""
+    while chunk := await request.content.read(MAX_BODY_LENGTH + 1 - len(body)):
+        body += chunk
+        if len(body) > MAX_BODY_LENGTH:
+            raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
     if not body.strip():
         return []
     try:
