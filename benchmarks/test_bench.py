@@ -35,6 +35,8 @@ def report(name: str, value: str) -> None:
 def print_table() -> Iterator[None]:
     """Print every measurement once the module is done."""
     yield
+    if not RESULTS:  # every benchmark deselected or failed before measuring
+        return
     width = max(len(name) for name, _ in RESULTS)
     print("\n\nbenchmark".ljust(width + 2), "result")
     for name, value in RESULTS:

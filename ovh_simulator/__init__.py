@@ -7,7 +7,7 @@ delivery-status callbacks.
 """
 
 from .errors import ApiError
-from .server import API_PREFIX, Fault, OvhSimulator
+from .server import API_PREFIX, Fault, OvhSimulator, StatusReport
 from .sms import SmsEncoding, count_segments
 from .state import (
     DEMO_APPLICATION_KEY,
@@ -34,5 +34,6 @@ __all__ = [
     "OvhSimulator",
     "RecordedRequest",
     "SmsEncoding",
+    "StatusReport",
     "count_segments",
 ]

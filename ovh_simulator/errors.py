@@ -53,50 +53,34 @@ def not_granted_call() -> ApiError:
     return auth_error(403, "NOT_GRANTED_CALL", "This call has not been granted")
 
 
+def client_error(status: int, kind: str, message: str) -> ApiError:
+    """Any other error body: ``class`` (``Client::<kind>``) and ``message``."""
+    return ApiError(status, {"class": f"Client::{kind}", "message": message})
+
+
 def bad_request(message: str) -> ApiError:
     """Invalid parameters or body (python-ovh: ``BadParametersError``)."""
-    return ApiError(400, {"class": "Client::BadRequest", "message": message})
+    return client_error(400, "BadRequest", message)
 
 
 def not_found(what: str) -> ApiError:
     """Missing object (python-ovh: ``ResourceNotFoundError``)."""
-    return ApiError(
-        404,
-        {
-            "class": "Client::NotFound",
-            "message": f"The requested object ({what}) does not exist",
-        },
-    )
+    return client_error(404, "NotFound", f"The requested object ({what}) does not exist")
 
 
 def invalid_url() -> ApiError:
     """No such route."""
-    return ApiError(
-        404,
-        {"class": "Client::NotFound", "message": "Got an invalid (or empty) URL"},
-    )
+    return client_error(404, "NotFound", "Got an invalid (or empty) URL")
 
 
 def method_not_allowed(method: str) -> ApiError:
     """The route exists but not with this HTTP method (python-ovh: ``APIError``)."""
-    return ApiError(
-        405,
-        {
-            "class": "Client::MethodNotAllowed",
-            "message": f"Method {method} is not allowed on this URL",
-        },
-    )
+    return client_error(405, "MethodNotAllowed", f"Method {method} is not allowed on this URL")
 
 
 def not_enough_credits() -> ApiError:
     """Job refused for lack of credits (no ``errorCode``: python-ovh ``APIError``)."""
-    return ApiError(
-        403,
-        {
-            "class": "Client::Forbidden",
-            "message": "Not enough credits to send this message",
-        },
-    )
+    return client_error(403, "Forbidden", "Not enough credits to send this message")
 
 
 def default_fault_body(status: int) -> dict[str, Any]:

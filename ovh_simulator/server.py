@@ -29,7 +29,7 @@ import logging
 import re
 import threading
 import time
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 import urllib.error
 import urllib.parse
 from urllib.parse import urlsplit, urlunsplit
@@ -42,7 +42,7 @@ from yarl import URL
 
 from . import errors
 from .errors import ApiError, bad_request, not_found
-from .sms import count_segments
+from .sms import MAX_SEGMENTS, count_segments
 from .state import (
     CONSUMER_KEY_STATES,
     DEMO_APPLICATION_KEY,
@@ -68,8 +68,8 @@ from .state import (
     to_epoch,
 )
 from .validation import (
-    E164_RE,
     apply_account_update,
+    receiver_accepted,
     require_object,
     validate_account_update,
     validate_job,
@@ -84,6 +84,20 @@ QUERY_ID_HEADER: Final = "X-OVH-QUERYID"
 _RULE_EXEMPT: Final = frozenset({("GET", "/auth/currentCredential"), ("POST", "/auth/logout")})
 _SEG: Final = r"(?P<{}>[^/]+)"
 _VN: Final = "/sms/" + _SEG.format("service") + "/virtualNumbers/" + _SEG.format("number")
+
+
+class StatusReport(TypedDict, total=False):
+    """What a status-change callback reports about a sent SMS (every key optional)."""
+
+    dlr: int
+    """The DLR id, sent as ``description`` (1 delivered, 2 failed, 8 buffered...)."""
+    ptt: int
+    description_dlr: str
+    """Sent as ``descriptionDlr``."""
+    date: datetime | str | None
+    """A datetime, or the text to send as is; None: now, on the simulator clock."""
+    via: str | None
+    """Call this origin (``http://127.0.0.1:8123``) instead of the callBack URL's."""
 
 
 @dataclass(slots=True)
@@ -402,13 +416,14 @@ class OvhSimulator:
     def _prepare_status_callback(
         self,
         message_id: int,
-        dlr: int,
-        ptt: int,
-        description_dlr: str,
-        date: datetime | str | None,
         *,
+        dlr: int = 1,
+        ptt: int = 4,
+        description_dlr: str = "Success",
+        date: datetime | str | None = None,
         via: str | None = None,
     ) -> str:
+        """Update the outgoing record; return the URL to call (see ``send_status_callback``)."""
         with self._lock:
             sms = self._state.find_outgoing(message_id)
             if sms is None:
@@ -442,26 +457,19 @@ class OvhSimulator:
         )
 
     def send_status_callback(
-        self,
-        message_id: int,
-        *,
-        dlr: int = 1,
-        ptt: int = 4,
-        description_dlr: str = "Success",
-        date: datetime | str | None = None,
-        via: str | None = None,
-        timeout: float = 10.0,
+        self, message_id: int, *, timeout: float = 10.0, **report: Unpack[StatusReport]
     ) -> int:
         """Call the account's ``callBack`` URL for a sent message; return the HTTP status.
 
         Performs ``GET callBack?id=&ptt=&date=&description=&descriptionDlr=``
         (``description`` carries the DLR id) with urllib in the calling thread, and
         updates the outgoing record (``deliveryReceipt``, ``ptt``, ``deliveredAt``).
-        Do not call it from an event loop that also serves the receiver: use
-        ``async_send_status_callback`` there. Raises ``KeyError`` (unknown id),
-        ``ValueError`` (no callBack) or ``OSError`` (receiver unreachable).
+        ``report`` (see ``StatusReport``) defaults to a delivered SMS: DLR 1, ptt 4,
+        ``Success``, dated now. Do not call it from an event loop that also serves the
+        receiver: use ``async_send_status_callback`` there. Raises ``KeyError`` (unknown
+        id), ``ValueError`` (no callBack) or ``OSError`` (receiver unreachable).
         """
-        url = self._prepare_status_callback(message_id, dlr, ptt, description_dlr, date, via=via)
+        url = self._prepare_status_callback(message_id, **report)
         request = urllib.request.Request(url, method="GET")  # noqa: S310 - http(s) only
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
@@ -473,15 +481,11 @@ class OvhSimulator:
         self,
         message_id: int,
         *,
-        dlr: int = 1,
-        ptt: int = 4,
-        description_dlr: str = "Success",
-        date: datetime | str | None = None,
-        via: str | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109 - mirrors the sync variant
+        **report: Unpack[StatusReport],
     ) -> int:
         """Async variant of ``send_status_callback`` (aiohttp, in the running loop)."""
-        url = self._prepare_status_callback(message_id, dlr, ptt, description_dlr, date, via=via)
+        url = self._prepare_status_callback(message_id, **report)
         async with (
             aiohttp.ClientSession() as session,
             session.get(
@@ -731,6 +735,7 @@ class OvhSimulator:
             if fault.status is not None:
                 with self._lock:
                     record.status = fault.status
+                    record.answered_at = self.now()
                 if isinstance(fault.body, str):
                     return web.Response(
                         status=fault.status,
@@ -747,6 +752,7 @@ class OvhSimulator:
             status, payload = err.status, err.body
         with self._lock:
             record.status = status
+            record.answered_at = self.now()
         return _json_response(status, payload, query_id)
 
     def _process(
@@ -970,9 +976,17 @@ class OvhSimulator:
         service = self._api_service(call)
         vn = self._api_number(call)
         job = validate_job(require_object(call.body, present=call.body_present))
-        valid = [receiver for receiver in job.receivers if E164_RE.match(receiver)]
-        invalid = [receiver for receiver in job.receivers if not E164_RE.match(receiver)]
         encoding = count_segments(job.message)
+        if encoding.segments > MAX_SEGMENTS:
+            raise bad_request(
+                f"Invalid value for parameter message: {encoding.segments} SMS needed, "
+                f"at most {MAX_SEGMENTS} are sent"
+            )
+        valid: list[str] = []
+        invalid: list[str] = []
+        for receiver in job.receivers:
+            accepted = receiver_accepted(receiver, vn.country_code)
+            (valid if accepted else invalid).append(receiver)
         total = float(encoding.segments * len(valid))
         if total > service.account["creditsLeft"]:
             raise errors.not_enough_credits()

@@ -18,6 +18,8 @@ GSM7_SINGLE: Final = 160
 GSM7_PART: Final = 153
 UCS2_SINGLE: Final = 70
 UCS2_PART: Final = 67
+MAX_SEGMENTS: Final = 6
+"""OVH sends a message in at most 6 concatenated SMS (918 GSM-7 or 402 UCS-2 characters)."""
 
 
 @dataclass(frozen=True, slots=True)

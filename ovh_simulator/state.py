@@ -291,6 +291,9 @@ class RecordedRequest:
     """Response status; None while in flight or when the connection was dropped."""
     consumer_key: str | None
     received_at: float
+    """When the request arrived (simulator clock, epoch seconds)."""
+    answered_at: float | None = None
+    """When the simulator answered it; None while in flight or when the connection was dropped."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""

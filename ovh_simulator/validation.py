@@ -8,8 +8,19 @@ from typing import Any, Final
 
 from .errors import bad_request
 
-E164_RE: Final = re.compile(r"^\+[1-9]\d{6,14}$")
 TAG_MAX_LENGTH: Final = 20
+DESTINATIONS: Final = {
+    "fr": re.compile(r"\+33[1-9]\d{8}"),
+    **{
+        country: re.compile(rf"\+{code}\d{{6,12}}")
+        for country, code in (("be", 32), ("ch", 41), ("de", 49), ("es", 34), ("uk", 44))
+    },
+}
+"""What a virtual number of each country (``sms.VirtualNumber.countryCode``) sends to.
+
+OVH documents that a (French) virtual number sends to French numbers only; other receivers
+come back in ``invalidReceivers``. The other countries are assumed to follow the same rule.
+"""
 
 _JOB_ENUMS: Final[dict[str, frozenset[str]]] = {
     "charset": frozenset({"UTF-8"}),
@@ -53,6 +64,12 @@ def require_object(body: Any, *, present: bool) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("Invalid body: a JSON object is expected")
     return body
+
+
+def receiver_accepted(receiver: str, country_code: str) -> bool:
+    """Whether a virtual number of ``country_code`` sends to ``receiver`` (E.164 only)."""
+    pattern = DESTINATIONS.get(country_code)
+    return pattern is not None and pattern.fullmatch(receiver) is not None
 
 
 def _expect_str(name: str, value: Any, *, nullable: bool = False) -> None:

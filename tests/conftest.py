@@ -9,7 +9,12 @@ does it.
 import homeassistant  # noqa: F401, I001  (see the comment above)
 
 from collections.abc import Iterator
+from enum import Enum
+import socket
+import sys
+from types import ModuleType
 from typing import Any
+from unittest.mock import AsyncMock, MagicMock, patch
 
 import ovh.client
 import pytest
@@ -19,6 +24,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from homeassistant import block_async_io
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 import custom_components.ovh_sms_virtual  # noqa: F401  (puts our custom_components on the path)
 from custom_components.ovh_sms_virtual.const import (
@@ -114,6 +121,14 @@ def ovh_sim(
 
 
 @pytest.fixture
+def refusing_endpoint(socket_enabled: None) -> Iterator[str]:
+    """An API endpoint on loopback that refuses connections: its port is bound, not listening."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/1.0"
+
+
+@pytest.fixture
 def contact_subentry() -> ConfigSubentryData:
     """A saved contact."""
     return ConfigSubentryData(
@@ -147,3 +162,45 @@ async def init_integration(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+# Home Assistant Cloud cannot be imported in the test environment (it pulls in Home
+# Assistant's voice stack): ``mock_cloud`` puts a stand-in module in its place. The
+# integration imports it only when ``cloud`` is loaded, the same way.
+CLOUDHOOK_URL = "https://hooks.nabu.casa/abc"
+SIGNAL_CLOUD_CONNECTION_STATE = "CLOUD_CONNECTION_STATE"
+
+
+class CloudConnectionState(Enum):
+    """Stand-in for ``homeassistant.components.cloud.CloudConnectionState``."""
+
+    CLOUD_CONNECTED = "cloud_connected"
+    CLOUD_DISCONNECTED = "cloud_disconnected"
+
+
+class CloudNotAvailableError(HomeAssistantError):
+    """Stand-in for ``homeassistant.components.cloud.CloudNotAvailable``."""
+
+
+class CloudNotConnectedError(CloudNotAvailableError):
+    """Stand-in for ``homeassistant.components.cloud.CloudNotConnected``."""
+
+
+@pytest.fixture
+def mock_cloud(hass: HomeAssistant) -> Iterator[ModuleType]:
+    """Home Assistant Cloud loaded with an active subscription (the module stood in for)."""
+    module = ModuleType("homeassistant.components.cloud")
+    module.CloudConnectionState = CloudConnectionState  # type: ignore[attr-defined]
+    module.CloudNotAvailable = CloudNotAvailableError  # type: ignore[attr-defined]
+    module.CloudNotConnected = CloudNotConnectedError  # type: ignore[attr-defined]
+    module.async_active_subscription = MagicMock(return_value=True)  # type: ignore[attr-defined]
+    module.async_get_or_create_cloudhook = AsyncMock(  # type: ignore[attr-defined]
+        return_value=CLOUDHOOK_URL
+    )
+    module.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
+    module.async_listen_connection_change = (  # type: ignore[attr-defined]
+        lambda hass, target: async_dispatcher_connect(hass, SIGNAL_CLOUD_CONNECTION_STATE, target)
+    )
+    hass.config.components.add("cloud")
+    with patch.dict(sys.modules, {"homeassistant.components.cloud": module}):
+        yield module

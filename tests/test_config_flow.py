@@ -7,6 +7,7 @@ the contacts.
 
 from collections.abc import Iterator
 from datetime import timedelta
+from types import ModuleType
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -26,6 +27,8 @@ from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK
 from custom_components.ovh_sms_virtual.const import (
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
+    CONF_CLOUDHOOK,
+    CONF_CLOUDHOOK_URL,
     CONF_CONSUMER_KEY,
     CONF_DELETE_RECEIVED,
     CONF_ENDPOINT,
@@ -44,6 +47,7 @@ from ovh_simulator import OvhSimulator
 from .conftest import (
     APP_KEY,
     APP_SECRET,
+    CLOUDHOOK_URL,
     CONSUMER_KEY,
     ENTRY_DATA,
     NUMBER,
@@ -110,6 +114,17 @@ async def _submit(
     return await hass.config_entries.flow.async_configure(result["flow_id"], user_input or {})
 
 
+async def _finish(
+    hass: HomeAssistant, result: ConfigFlowResult, unique_id: str = UNIQUE_ID
+) -> ConfigFlowResult:
+    """Go past the last step leaving the account's callback URL alone: the entry is created."""
+    assert result["step_id"] == "callback"
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == unique_id
+    return result
+
+
 # ------------------------------------------------------------------------------ user step
 
 
@@ -137,10 +152,8 @@ async def test_full_flow_picks_service_and_number(
     assert webhook_url.startswith(f"{EXTERNAL_URL}/api/webhook/")
     assert result["description_placeholders"]["current_callback"] == "—"
 
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await _finish(hass, result)
     assert result["title"] == "Home"
-    assert result["result"].unique_id == UNIQUE_ID
     assert result["data"] == {
         **USER_INPUT,
         CONF_SERVICE_NAME: SERVICE,
@@ -194,9 +207,7 @@ async def test_callback_write_refused(hass: HomeAssistant, ovh_sim: OvhSimulator
     assert result["description_placeholders"]["call"] == f"PUT /sms/{SERVICE}"
     assert _suggested(result, CONF_SET_CALLBACK) is True
 
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
     assert ovh_sim.account(SERVICE)["callBack"] is None
 
 
@@ -212,11 +223,9 @@ async def test_current_callback_unknown_when_not_readable(
     result = await _submit(
         hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "lists-only"}
     )
-    assert result["step_id"] == "callback"
     assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["current_callback"] == "?"
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _finish(hass, result)
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -306,10 +315,7 @@ async def test_user_step_errors_then_recovery(
         assert _suggested(result, key) == value
 
     result = await _submit(hass, result, USER_INPUT)
-    assert result["step_id"] == "callback"
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -369,9 +375,7 @@ async def test_service_and_number_chosen_from_lists(
     ]
 
     result = await _submit(hass, result, {CONF_NUMBER: "0033700000002"})
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["result"].unique_id == "sms-other-2_0033700000002"
+    result = await _finish(hass, result, "sms-other-2_0033700000002")
     assert result["data"][CONF_SERVICE_NAME] == "sms-other-2"
     assert result["data"][CONF_NUMBER] == "0033700000002"
 
@@ -396,9 +400,7 @@ async def test_number_list_error_then_recovery(
     assert _suggested(result, CONF_SERVICE_NAME) == SERVICE
 
     result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE})
-    assert result["step_id"] == "callback"
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -413,8 +415,7 @@ async def test_service_without_numbers_asks_for_them(
     assert _suggested(result, CONF_SERVICE_NAME) == "sms-empty-3"
 
     result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: "0612345678"})
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
 
 
 # -------------------------------------------------------------------- rights: typed values
@@ -435,10 +436,7 @@ async def test_key_without_list_right_types_service_and_number(
     result = await _submit(
         hass, result, {CONF_SERVICE_NAME: f" {SERVICE} ", CONF_NUMBER: "06 12 34 56 78"}
     )
-    assert result["step_id"] == "callback"
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["result"].unique_id == UNIQUE_ID
+    result = await _finish(hass, result)
     assert result["data"][CONF_SERVICE_NAME] == SERVICE
     assert result["data"][CONF_NUMBER] == NUMBER
     assert result["data"][CONF_CONSUMER_KEY] == "no-list"
@@ -461,8 +459,7 @@ async def test_number_check_alone_when_account_not_readable(
     assert ovh_sim.calls("GET", f"^/sms/{SERVICE}$")[0].status == 403
     assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["current_callback"] == "?"
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -481,8 +478,7 @@ async def test_numbers_not_listable_asks_for_the_number(
     assert _suggested(result, CONF_SERVICE_NAME) == SERVICE
 
     result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER})
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -519,9 +515,7 @@ async def test_typed_values_errors_then_recovery(
     assert _suggested(result, CONF_NUMBER) == values[CONF_NUMBER]
 
     result = await _submit(hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER})
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["result"].unique_id == UNIQUE_ID
+    await _finish(hass, result)
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -781,20 +775,22 @@ async def test_options_callback_without_url(
 
 
 async def test_options_callback_keeps_a_new_cloudhook(
-    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    mock_cloud: ModuleType,
 ) -> None:
     """A cloudhook created when the URL is read is stored, so removing the entry deletes it."""
     mock_config_entry.add_to_hass(hass)
-    cloudhook = "https://hooks.nabu.casa/abc"
-    stored = {"cloudhook": True, "cloudhook_url": cloudhook}
-    with patch(
-        "custom_components.ovh_sms_virtual.config_flow.async_create_callback_url",
-        return_value=(cloudhook, stored),
-    ):
-        result = await _options_callback(hass, mock_config_entry)
+    result = await _options_callback(hass, mock_config_entry)
     assert result["description_placeholders"] is not None
-    assert result["description_placeholders"]["callback_url"] == cloudhook
-    assert mock_config_entry.data == {**ENTRY_DATA, **stored}
+    assert result["description_placeholders"]["callback_url"] == CLOUDHOOK_URL
+    mock_cloud.async_get_or_create_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
+    assert mock_config_entry.data == {
+        **ENTRY_DATA,
+        CONF_CLOUDHOOK: True,
+        CONF_CLOUDHOOK_URL: CLOUDHOOK_URL,
+    }
 
 
 # --------------------------------------------------------------------------------- contacts

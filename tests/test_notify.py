@@ -52,6 +52,16 @@ def jobs(ovh_sim: OvhSimulator) -> list[object]:
     return [request.body for request in ovh_sim.calls("POST", JOBS)]
 
 
+def bob() -> ConfigSubentry:
+    """A second contact, added without its flow."""
+    return ConfigSubentry(
+        data=MappingProxyType({CONF_PHONE_NUMBER: "+33698765432"}),
+        subentry_type=SUBENTRY_CONTACT,
+        title="Bob",
+        unique_id="+33698765432",
+    )
+
+
 async def test_contact_entity(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -121,6 +131,9 @@ async def test_send_message_failure(
         await notify(hass, ALICE, "Back home")
 
     assert err.value.translation_key == "not_enough_credits"
+    assert str(err.value) == "Not enough SMS credits on the OVHcloud account: nothing was sent"
+    assert jobs(ovh_sim) == [{"message": "Back home", "receivers": ["+33611111111"]}]
+    assert ovh_sim.outgoing() == []
     assert state_of(hass, ALICE) == STATE_UNKNOWN
 
 
@@ -203,15 +216,7 @@ async def test_entry_updates_keep_one_entity_per_contact(
     """Changes to this entry or to another one add no entity twice."""
     other = MockConfigEntry(domain=DOMAIN, title="Other", unique_id="other")
     other.add_to_hass(hass)
-    hass.config_entries.async_add_subentry(
-        init_integration,
-        ConfigSubentry(
-            data=MappingProxyType({CONF_PHONE_NUMBER: "+33698765432"}),
-            subentry_type=SUBENTRY_CONTACT,
-            title="Bob",
-            unique_id="+33698765432",
-        ),
-    )
+    hass.config_entries.async_add_subentry(init_integration, bob())
     hass.config_entries.async_update_entry(init_integration, title="Home sweet home")
     hass.config_entries.async_update_entry(other, title="Another")
     await hass.async_block_till_done()
@@ -224,15 +229,7 @@ async def test_unloaded_entity_is_unavailable(
 ) -> None:
     """Unloading the entry stops listening for new contacts."""
     await hass.config_entries.async_unload(init_integration.entry_id)
-    hass.config_entries.async_add_subentry(
-        init_integration,
-        ConfigSubentry(
-            data=MappingProxyType({CONF_PHONE_NUMBER: "+33698765432"}),
-            subentry_type=SUBENTRY_CONTACT,
-            title="Bob",
-            unique_id="+33698765432",
-        ),
-    )
+    hass.config_entries.async_add_subentry(init_integration, bob())
     await hass.async_block_till_done()
 
     assert hass.states.get("notify.bob") is None

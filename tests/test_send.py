@@ -1,31 +1,31 @@
 """The ``ovh_sms_virtual.send_sms`` action, end to end against the OVH simulator."""
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 import voluptuous as vol
 import yaml
 
 from custom_components.ovh_sms_virtual import api
-from custom_components.ovh_sms_virtual.api import OvhSmsConnectionError
 from custom_components.ovh_sms_virtual.const import (
     CONF_CONSUMER_KEY,
     CONF_MAX_SMS_PER_HOUR,
     CONF_NUMBER,
     CONF_WEBHOOK_ID,
+    CREDITS_SCAN_INTERVAL,
     DOMAIN,
 )
 from custom_components.ovh_sms_virtual.services import PRIORITIES, SEND_SMS_SCHEMA
@@ -56,17 +56,6 @@ def set_cap(hass: HomeAssistant, entry: MockConfigEntry, cap: int) -> None:
     )
 
 
-def rejected_body(valid: list[str], invalid: list[str]) -> dict[str, Any]:
-    """An OVH report that rejects some receivers (the simulator accepts any E.164)."""
-    return {
-        "ids": [9001 + index for index in range(len(valid))],
-        "validReceivers": valid,
-        "invalidReceivers": invalid,
-        "totalCreditsRemoved": float(len(valid)),
-        "tag": "",
-    }
-
-
 async def test_send_sms(
     hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
 ) -> None:
@@ -75,16 +64,17 @@ async def test_send_sms(
     credits_reads = len(ovh_sim.calls("GET", rf"^/sms/{SERVICE}$"))
 
     response = await send(
-        hass, recipients=["06 12 34 56 78", "+32 470 12 34 56"], message="Garage door open"
+        hass, recipients=["06 12 34 56 78", "+33 7 98 76 54 32"], message="Garage door open"
     )
 
     assert jobs(ovh_sim) == [
-        {"message": "Garage door open", "receivers": ["+33612345678", "+32470123456"]}
+        {"message": "Garage door open", "receivers": ["+33612345678", "+33798765432"]}
     ]
     outgoing = ovh_sim.outgoing(SERVICE, NUMBER)
+    assert [sms["receiver"] for sms in outgoing] == ["+33612345678", "+33798765432"]
     assert response == {
         "message_ids": [sms["id"] for sms in outgoing],
-        "valid_recipients": ["+33612345678", "+32470123456"],
+        "valid_recipients": ["+33612345678", "+33798765432"],
         "invalid_recipients": [],
         "credits_removed": 2.0,
         "tag": "",
@@ -98,6 +88,36 @@ async def test_send_sms(
     assert state_of(hass, CREDITS_SENSOR) == "98.0"
     assert len(ovh_sim.calls("GET", rf"^/sms/{SERVICE}$")) == credits_reads
     assert ovh_sim.get_credits(SERVICE) == 98.0
+
+
+async def test_sends_keep_the_credits_read_on_schedule(
+    freezer: FrozenDateTimeFactory,  # First: the clock is frozen before the set-up.
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """A send lowers the sensor but neither postpones OVH's read nor hides its failure."""
+    ovh_sim.set_credits(SERVICE, 500.0)  # Credits bought in the OVH manager.
+    freezer.tick(CREDITS_SCAN_INTERVAL - timedelta(minutes=1))
+    # Run what is due by now (the inbox polls) before sending: not the credits read yet.
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state_of(hass, CREDITS_SENSOR) == "100.0"
+    await send(hass)
+    assert state_of(hass, CREDITS_SENSOR) == "99.0"
+
+    freezer.tick(timedelta(minutes=1, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state_of(hass, CREDITS_SENSOR) == "499.0"
+
+    ovh_sim.inject_fault("GET", rf"^/sms/{SERVICE}$", status=500, count=None)
+    freezer.tick(CREDITS_SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state_of(hass, CREDITS_SENSOR) == STATE_UNAVAILABLE
+    await send(hass)
+    assert state_of(hass, CREDITS_SENSOR) == STATE_UNAVAILABLE
 
 
 async def test_send_without_response(
@@ -169,9 +189,9 @@ async def test_send_options(
         ("0033612345678", ["+33612345678"]),
         ("612345678", ["+33612345678"]),
         ("06-12-34-56-78", ["+33612345678"]),
-        ("+32 470 12 34 56", ["+32470123456"]),
-        ("+1 650 253 0000", ["+16502530000"]),
-        ("0612345678, +32470123456", ["+33612345678", "+32470123456"]),
+        # Numbers of other countries are sent as well (OVH rejects them: see below).
+        ("0612345678, +32 470 12 34 56", ["+33612345678", "+32470123456"]),
+        ("+1 650 253 0000, 0612345678", ["+16502530000", "+33612345678"]),
         (
             ["0612345678", "+32470123456,0611111111"],
             ["+33612345678", "+32470123456", "+33611111111"],
@@ -193,54 +213,54 @@ async def test_recipients_are_normalised(
     assert jobs(ovh_sim)[0]["receivers"] == receivers
 
 
-async def test_national_numbers_follow_the_country(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
-) -> None:
-    """A national number is read in Home Assistant's country."""
-    await hass.config.async_update(country="BE")
-
-    await send(hass, recipients="0470 12 34 56")
-
-    assert jobs(ovh_sim)[0]["receivers"] == ["+32470123456"]
-
-
 async def test_partial_rejection(
     hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
 ) -> None:
-    """OVH sends to the receivers it accepts; the response names the others."""
-    ovh_sim.inject_fault(
-        "POST", JOBS, status=200, body=rejected_body(["+33612345678"], ["+32470123456"])
-    )
-
+    """OVH sends to the receivers it accepts (French ones); the response names the others."""
     response = await send(hass, recipients=["0612345678", "+32470123456"])
 
     assert jobs(ovh_sim)[0]["receivers"] == ["+33612345678", "+32470123456"]
+    (sent,) = ovh_sim.outgoing(SERVICE, NUMBER)
+    assert sent["receiver"] == "+33612345678"
     assert response == {
-        "message_ids": [9001],
+        "message_ids": [sent["id"]],
         "valid_recipients": ["+33612345678"],
         "invalid_recipients": ["+32470123456"],
         "credits_removed": 1.0,
         "tag": "",
     }
-    assert init_integration.runtime_data.store.receiver_for(9001) == "+33612345678"
+    assert init_integration.runtime_data.store.receiver_for(sent["id"]) == "+33612345678"
     assert state_of(hass, CREDITS_SENSOR) == "99.0"
+    assert ovh_sim.get_credits(SERVICE) == 99.0
 
 
+@pytest.mark.parametrize(
+    ("country", "recipients", "rejected"),
+    [
+        ("FR", "+32 470 12 34 56", "+32470123456"),
+        ("FR", ["+1 650 253 0000", "+32470123456"], "+16502530000, +32470123456"),
+        # A national number is read in Home Assistant's country.
+        ("BE", "0470 12 34 56", "+32470123456"),
+    ],
+)
 async def test_total_rejection(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    country: str,
+    recipients: str | list[str],
+    rejected: str,
 ) -> None:
     """When OVH accepts no receiver the action fails and names them."""
-    ovh_sim.inject_fault(
-        "POST", JOBS, status=200, body=rejected_body([], ["+33612345678", "+32470123456"])
-    )
+    await hass.config.async_update(country=country)
 
     with pytest.raises(HomeAssistantError) as err:
-        await send(hass, recipients=["0612345678", "+32470123456"])
+        await send(hass, recipients=recipients)
 
+    assert jobs(ovh_sim)[0]["receivers"] == rejected.split(", ")
     assert err.value.translation_key == "all_recipients_rejected"
-    assert str(err.value) == (
-        "OVHcloud rejected every recipient (+33612345678, +32470123456): nothing was sent"
-    )
+    assert str(err.value) == (f"OVHcloud rejected every recipient ({rejected}): nothing was sent")
+    assert ovh_sim.outgoing() == []
     assert state_of(hass, CREDITS_SENSOR) == "100.0"
 
 
@@ -248,9 +268,12 @@ async def test_total_rejection(
     ("body", "receivers"),
     [
         # One receiver, several ids (one per part): every id is that receiver's.
-        ({"ids": [7, 8], "validReceivers": ["+33612345678"]}, {7: "+33612345678"}),
+        (
+            {"ids": [7, 8], "validReceivers": ["+33612345678"]},
+            {7: "+33612345678", 8: "+33612345678"},
+        ),
         # Ids that cannot be paired with the receivers are not guessed.
-        ({"ids": [7], "validReceivers": ["+33612345678", "+32470123456"]}, {7: None}),
+        ({"ids": [7], "validReceivers": ["+33612345678", "+33698765432"]}, {7: None}),
     ],
 )
 async def test_ids_not_one_per_receiver(
@@ -263,12 +286,10 @@ async def test_ids_not_one_per_receiver(
     """The receiver of each id is remembered only when OVH's report tells it."""
     ovh_sim.inject_fault("POST", JOBS, status=200, body={**body, "totalCreditsRemoved": 2})
 
-    await send(hass, recipients=["0612345678", "+32470123456"])
+    await send(hass, recipients=["0612345678", "0698765432"])
 
     store = init_integration.runtime_data.store
     assert {sms_id: store.receiver_for(sms_id) for sms_id in receivers} == receivers
-    if len(body["ids"]) == 2:
-        assert store.receiver_for(8) == "+33612345678"
 
 
 @pytest.mark.parametrize(
@@ -622,58 +643,68 @@ async def test_timeout_is_not_retried(
 
 
 async def test_cannot_connect(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    refusing_endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """OVH unreachable: nothing was sent, and the user is told why.
 
-    The simulator cannot refuse a connection while it serves the entry, so the client
-    raises the error it maps a refused connection to.
+    The simulator keeps serving the entry, so the entry's ``ovh`` client is pointed at a port
+    that refuses connections, as an unreachable OVH does.
     """
-    client = init_integration.runtime_data.client
-    refused = OvhSmsConnectionError("cannot connect to OVH: connection refused")
-    with (
-        patch.object(client, "async_send", side_effect=refused),
-        pytest.raises(HomeAssistantError) as err,
-    ):
+    ovh_client = init_integration.runtime_data.client._client
+    assert ovh_client is not None
+    monkeypatch.setattr(ovh_client, "_endpoint", refusing_endpoint)
+
+    with pytest.raises(HomeAssistantError) as err:
         await send(hass)
 
     assert err.value.translation_key == "send_cannot_connect"
-    assert str(err.value) == (
-        "Cannot reach OVHcloud's API, nothing was sent: cannot connect to OVH: connection refused"
+    assert str(err.value).startswith(
+        "Cannot reach OVHcloud's API, nothing was sent: cannot connect to OVH: "
     )
+    assert "Connection refused" in str(err.value)
+    assert jobs(ovh_sim) == []
 
 
 async def test_concurrent_sends(
     hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
 ) -> None:
-    """Concurrent sends reach OVH one after the other, each as its own job."""
+    """Concurrent sends reach OVH one after the other, each as its own job, off the loop."""
+    # OVH holds the first job a while: long enough for a second request to overtake it.
     ovh_sim.inject_fault("POST", JOBS, delay=0.3)
-    ticks = 0
+    loop_ran_during_a_call = False
 
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
+    async def watch() -> None:
+        nonlocal loop_ran_during_a_call
+        while not loop_ran_during_a_call:
+            posts = ovh_sim.calls("POST", JOBS)
+            loop_ran_during_a_call = any(post.answered_at is None for post in posts)
             await asyncio.sleep(0.01)
-            ticks += 1
 
-    ticker = asyncio.create_task(tick())
+    watcher = asyncio.create_task(watch())
     first = hass.async_create_task(send(hass, recipients="0612345678", message="first"))
-    second = hass.async_create_task(send(hass, recipients="+32470123456", message="second"))
+    second = hass.async_create_task(send(hass, recipients="0698765432", message="second"))
     responses = await asyncio.gather(first, second)
-    ticker.cancel()
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
 
-    # The loop kept running while OVH took its time.
-    assert ticks >= 10
+    # The event loop kept running while OVH had a job in hand.
+    assert loop_ran_during_a_call
     posts = ovh_sim.calls("POST", JOBS)
     assert sorted((post.body for post in posts), key=lambda body: body["message"]) == [
         {"message": "first", "receivers": ["+33612345678"]},
-        {"message": "second", "receivers": ["+32470123456"]},
+        {"message": "second", "receivers": ["+33698765432"]},
     ]
     # Whichever went first, the other job left only once OVH had answered it.
-    assert posts[1].received_at - posts[0].received_at >= 0.3
+    assert posts[0].answered_at is not None
+    assert posts[1].received_at >= posts[0].answered_at
     assert [response["valid_recipients"] for response in responses if response] == [
         ["+33612345678"],
-        ["+32470123456"],
+        ["+33698765432"],
     ]
 
 
@@ -689,7 +720,7 @@ async def test_hourly_cap(
     set_cap(hass, init_integration, 3)
     await hass.async_block_till_done()
 
-    await send(hass, recipients=["0612345678", "+32470123456"])
+    await send(hass, recipients=["0612345678", "0698765432"])
     freezer.tick(timedelta(minutes=20))
     await send(hass, recipients="0612345678")
     freezer.tick(timedelta(minutes=10))
@@ -725,7 +756,7 @@ async def test_hourly_cap_frees_enough(
         freezer.move_to(start + timedelta(minutes=minutes))
         await send(hass, recipients="0612345678")
     with pytest.raises(HomeAssistantError) as err:
-        await send(hass, recipients=["0612345678", "+32470123456"])
+        await send(hass, recipients=["0612345678", "0698765432"])
 
     # Two SMS must leave the hour: the second one does at 21:10:00.5, shown as 21:10:01.
     retry_at = dt_util.as_local(datetime(2026, 11, 26, 21, 10, 1, tzinfo=UTC))
@@ -747,10 +778,8 @@ async def test_hourly_cap_counts_what_may_have_been_sent(
 
     ovh_sim.inject_fault("POST", JOBS, status=500)
     with pytest.raises(HomeAssistantError):
-        await send(hass, recipients=["0612345678", "+32470123456"])
-    ovh_sim.inject_fault(
-        "POST", JOBS, status=200, body=rejected_body(["+33612345678"], ["+32470123456"])
-    )
+        await send(hass, recipients=["0612345678", "0698765432"])
+    # OVH sends to the French number only.
     await send(hass, recipients=["0612345678", "+32470123456"])
     ovh_sim.inject_fault("POST", JOBS, drop=True)
     with pytest.raises(HomeAssistantError):
@@ -770,7 +799,7 @@ async def test_job_larger_than_cap(
     set_cap(hass, init_integration, 1)
 
     with pytest.raises(ServiceValidationError) as err:
-        await send(hass, recipients=["0612345678", "+32470123456"])
+        await send(hass, recipients=["0612345678", "0698765432"])
 
     assert err.value.translation_key == "too_many_recipients"
     assert str(err.value) == (

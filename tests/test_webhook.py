@@ -1,28 +1,22 @@
 """The status-change callback webhook: what OVH's calls turn into, and the callback URL.
 
 The handler is called over HTTP through Home Assistant's real webhook view, with the query
-strings OVH sends. Home Assistant Cloud cannot be imported in the test environment (it pulls
-in Home Assistant's voice stack), so the cloud tests put a stand-in module in its place; the
-integration imports it only when ``cloud`` is loaded, the same way.
+strings OVH sends. The cloudhook tests use ``mock_cloud`` (see ``conftest.py``).
 """
 
-from collections.abc import Iterator
-from enum import Enum
 from functools import partial
 import logging
-import sys
 from types import ModuleType
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -40,13 +34,20 @@ from custom_components.ovh_sms_virtual.webhook import (
 )
 from ovh_simulator import OvhSimulator
 
-from .conftest import NUMBER, SERVICE, WEBHOOK_ID
+from .conftest import (
+    CLOUDHOOK_URL,
+    NUMBER,
+    SERVICE,
+    SIGNAL_CLOUD_CONNECTION_STATE,
+    WEBHOOK_ID,
+    CloudConnectionState,
+    CloudNotConnectedError,
+)
 
 type HttpClient = TestClient[web.Request, web.Application]
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 ENTITY_ID = "event.home_delivery_status"
-CLOUDHOOK_URL = "https://hooks.nabu.casa/abc"
 ISSUE_ID = "callback_url_unreachable_{}"
 OVH_DATE = "2026-11-27 10:12:05"
 # Every DLR id OVH documents, and two it does not.
@@ -98,153 +99,135 @@ def ovh_query(message_id: int, dlr_id: int, **extra: str) -> str:
     return urlencode(params)
 
 
+def report(
+    message_id: int,
+    status: str,
+    dlr: int | None,
+    ptt: int | None = None,
+    description: str | None = None,
+    date: str | None = None,
+) -> dict[str, Any]:
+    """The data of the event a report about a message not sent by the entry fires.
+
+    All of it but ``entry_id``; the receiver of a message the entry did not send is unknown.
+    """
+    return {
+        "service_name": SERVICE,
+        "number": NUMBER,
+        "message_id": message_id,
+        "receiver": None,
+        "status": status,
+        "dlr": dlr,
+        "ptt": ptt,
+        "description": description,
+        "date": date,
+    }
+
+
+ACCEPTED_CALLS = [
+    # What OVH documents: a GET, the DLR id in ``description``.
+    *(
+        pytest.param(
+            "GET",
+            ovh_query(123456789, dlr),
+            {},
+            report(123456789, status, dlr, 4, "Success", OVH_DATE),
+            id=f"ovh-description-{dlr}",
+        )
+        for dlr, status in DLR_STATUSES
+    ),
+    # What RaspiSMS reads: ``dlr``, alone with the id.
+    *(
+        pytest.param(
+            "GET", urlencode({"id": "42", "dlr": dlr}), {}, report(42, status, dlr), id=f"dlr-{dlr}"
+        )
+        for dlr, status in DLR_STATUSES
+    ),
+    pytest.param(
+        "GET",
+        ovh_query(42, 4, dlr="2"),
+        {},
+        report(42, "failed", 2, 4, "Success", OVH_DATE),
+        id="dlr-wins-over-description",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": "42", "description": "", "ptt": "5"}),
+        {},
+        report(42, "unknown", None, 5),
+        id="blank-description-is-unknown",
+    ),
+    pytest.param(
+        "POST",
+        "",
+        {
+            "data": {
+                "id": "77",
+                "ptt": "4",
+                "date": OVH_DATE,
+                "description": "1",
+                "descriptionDlr": "Success",
+                "tag": "ignored",
+            }
+        },
+        report(77, "delivered", 1, 4, "Success", OVH_DATE),
+        id="post-form-extra-ignored",
+    ),
+    pytest.param(
+        "POST",
+        "id=1&ptt=3",
+        {"data": {"id": "2", "description": "2"}},
+        report(2, "failed", 2, 3),
+        id="post-body-wins-over-query",
+    ),
+    pytest.param(
+        "POST",
+        ovh_query(5, 8),
+        {},
+        report(5, "pending", 8, 4, "Success", OVH_DATE),
+        id="post-query",
+    ),
+    pytest.param(
+        "POST",
+        "",
+        {"json": {"id": 88, "dlr": "16", "descriptionDlr": "Error"}},
+        report(88, "failed", 16, None, "Error"),
+        id="post-json",
+    ),
+]
+
+
 # --------------------------------------------------------------------------- reports
 
 
-@pytest.mark.parametrize(("dlr", "status"), DLR_STATUSES)
-async def test_ovh_report_fires_event_and_updates_entity(
+@pytest.mark.parametrize(("method", "query", "kwargs", "expected"), ACCEPTED_CALLS)
+async def test_report_fires_event_and_updates_entity(
     hass: HomeAssistant,
     client: HttpClient,
     events: list[Event[dict[str, Any]]],
-    dlr: int,
-    status: str,
+    method: str,
+    query: str,
+    kwargs: dict[str, Any],
+    expected: dict[str, Any],
 ) -> None:
-    """OVH's documented GET (DLR id in ``description``) maps to a status."""
+    """Each accepted call answers 200 and fires one event with the report; the entity follows.
+
+    A POST may carry the parameters in a form or a JSON object (numbers as numbers or
+    strings), in its body (which wins) or its query string.
+    """
     (entry,) = hass.config_entries.async_entries(DOMAIN)
-    response = await client.get(f"{PATH}?{ovh_query(123456789, dlr)}")
+    response = await client.request(method, f"{PATH}?{query}" if query else PATH, **kwargs)
     await hass.async_block_till_done()
 
-    assert response.status == 200
-    assert await response.text() == "OK"
-    assert [event.data for event in events] == [
-        {
-            "entry_id": entry.entry_id,
-            "service_name": SERVICE,
-            "number": NUMBER,
-            "message_id": 123456789,
-            "receiver": None,
-            "status": status,
-            "dlr": dlr,
-            "ptt": 4,
-            "description": "Success",
-            "date": OVH_DATE,
-        }
-    ]
+    assert (response.status, await response.text()) == (200, "OK")
+    assert [event.data for event in events] == [{"entry_id": entry.entry_id, **expected}]
     state = hass.states.get(ENTITY_ID)
     assert state is not None
-    assert state.attributes["event_type"] == status
-    assert state.attributes["message_id"] == 123456789
-    assert state.attributes["receiver"] is None
-    assert state.attributes["dlr"] == dlr
-    assert state.attributes["ptt"] == 4
-    assert state.attributes["description"] == "Success"
-
-
-@pytest.mark.parametrize(("dlr", "status"), DLR_STATUSES)
-async def test_raspisms_dlr_parameter(
-    hass: HomeAssistant,
-    client: HttpClient,
-    events: list[Event[dict[str, Any]]],
-    dlr: int,
-    status: str,
-) -> None:
-    """The ``dlr`` parameter RaspiSMS reads works alone, with nothing else but the id."""
-    response = await client.get(PATH, params={"id": "42", "dlr": str(dlr)})
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert len(events) == 1
-    assert events[0].data["status"] == status
-    assert events[0].data["dlr"] == dlr
-    assert events[0].data["ptt"] is None
-    assert events[0].data["description"] is None
-    assert events[0].data["date"] is None
-    state = hass.states.get(ENTITY_ID)
-    assert state is not None
-    assert state.attributes["event_type"] == status
-
-
-async def test_dlr_wins_over_description(
-    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
-) -> None:
-    """When both are present, ``dlr`` is the status and ``description`` is ignored."""
-    response = await client.get(f"{PATH}?{ovh_query(42, 4, dlr='2')}")
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert (events[0].data["status"], events[0].data["dlr"]) == ("failed", 2)
-
-
-async def test_report_without_dlr_is_unknown(
-    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
-) -> None:
-    """A report with only an id (or blank codes) still fires, with status unknown."""
-    response = await client.get(PATH, params={"id": "42", "description": "", "ptt": "5"})
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert events[0].data["status"] == "unknown"
-    assert events[0].data["dlr"] is None
-    assert events[0].data["ptt"] == 5
-
-
-async def test_post_form(
-    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
-) -> None:
-    """The same parameters as a POST form body, extra parameters ignored."""
-    response = await client.post(
-        PATH,
-        data={
-            "id": "77",
-            "ptt": "4",
-            "date": OVH_DATE,
-            "description": "1",
-            "descriptionDlr": "Success",
-            "tag": "ignored",
-        },
-    )
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert events[0].data["message_id"] == 77
-    assert events[0].data["status"] == "delivered"
-    assert "tag" not in events[0].data
-
-
-async def test_post_body_wins_over_query(
-    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
-) -> None:
-    """A POST may carry parameters in both places; the body's value is the one used."""
-    response = await client.post(f"{PATH}?id=1&ptt=3", data={"id": "2", "description": "2"})
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert (events[0].data["message_id"], events[0].data["ptt"]) == (2, 3)
-    assert events[0].data["status"] == "failed"
-
-
-async def test_post_with_empty_body(
-    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
-) -> None:
-    """A POST whose parameters are all in the query string works like a GET."""
-    response = await client.post(f"{PATH}?{ovh_query(5, 8)}")
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert (events[0].data["message_id"], events[0].data["status"]) == (5, "pending")
-
-
-async def test_post_json(
-    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
-) -> None:
-    """A JSON object body works too, with numbers as numbers or strings."""
-    response = await client.post(PATH, json={"id": 88, "dlr": "16", "descriptionDlr": "Error"})
-    await hass.async_block_till_done()
-
-    assert response.status == 200
-    assert events[0].data["message_id"] == 88
-    assert events[0].data["status"] == "failed"
-    assert events[0].data["description"] == "Error"
+    assert state.attributes["event_type"] == expected["status"]
+    attributes = ("message_id", "receiver", "dlr", "ptt", "description")
+    assert {key: state.attributes[key] for key in attributes} == {
+        key: expected[key] for key in attributes
+    }
 
 
 async def test_put_is_not_allowed(
@@ -332,11 +315,14 @@ async def test_malformed_post_is_refused(
     expected: tuple[int, str],
 ) -> None:
     """Bodies that are too large, not text, not a form or JSON object: 4xx, nothing fired."""
+    before = hass.states.get(ENTITY_ID)
+
     response = await client.post(PATH, **kwargs)
     await hass.async_block_till_done()
 
     assert (response.status, await response.text()) == expected
     assert events == []
+    assert hass.states.get(ENTITY_ID) == before
 
 
 def _our_log(caplog: pytest.LogCaptureFixture) -> str:
@@ -387,6 +373,21 @@ async def test_nothing_secret_is_logged(
 # ------------------------------------------------------------------------ correlation
 
 
+async def send_sms(hass: HomeAssistant, recipient: str) -> int:
+    """Send an SMS to one recipient with the action; OVH's id for it."""
+    result = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": [recipient], "message": "Door open"},
+        blocking=True,
+        return_response=True,
+    )
+    assert result is not None
+    message_ids: list[int] = result["message_ids"]  # type: ignore[assignment]
+    (message_id,) = message_ids
+    return message_id
+
+
 async def test_receiver_of_a_message_sent_by_this_entry(
     hass: HomeAssistant,
     client: HttpClient,
@@ -395,24 +396,18 @@ async def test_receiver_of_a_message_sent_by_this_entry(
     events: list[Event[dict[str, Any]]],
 ) -> None:
     """A report about a message sent with ``send_sms`` names its receiver."""
-    result = await hass.services.async_call(
-        DOMAIN,
-        "send_sms",
-        {"recipients": ["06 22 22 22 22"], "message": "Door open"},
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
-    message_ids: list[int] = result["message_ids"]  # type: ignore[assignment]
-    (message_id,) = message_ids
+    message_id = await send_sms(hass, "06 22 22 22 22")
 
     await client.get(f"{PATH}?{ovh_query(message_id, 1)}")
     await client.get(f"{PATH}?{ovh_query(message_id + 1000, 1)}")
     await hass.async_block_till_done()
 
-    assert [(e.data["message_id"], e.data["receiver"]) for e in events] == [
-        (message_id, "+33622222222"),
-        (message_id + 1000, None),
+    entry_id = {"entry_id": init_integration.entry_id}
+    assert [event.data for event in events] == [
+        entry_id
+        | report(message_id, "delivered", 1, 4, "Success", OVH_DATE)
+        | {"receiver": "+33622222222"},
+        entry_id | report(message_id + 1000, "delivered", 1, 4, "Success", OVH_DATE),
     ]
 
 
@@ -428,16 +423,7 @@ async def test_end_to_end_with_the_simulator(
     await init_integration.runtime_data.client.async_set_callback(SERVICE, callback_url)
     (put,) = ovh_sim.calls("PUT", rf"^/sms/{SERVICE}$")
     assert put.body == {"callBack": callback_url}
-    result = await hass.services.async_call(
-        DOMAIN,
-        "send_sms",
-        {"recipients": ["+33633333333"], "message": "Hello"},
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
-    message_ids: list[int] = result["message_ids"]  # type: ignore[assignment]
-    (message_id,) = message_ids
+    message_id = await send_sms(hass, "+33633333333")
 
     # Real HTTP GETs from another thread, so that the event loop keeps serving meanwhile.
     for dlr, ptt, text in ((8, 3, "Buffered"), (1, 4, "Success")):
@@ -627,42 +613,6 @@ async def test_create_callback_url_without_cloud(hass: HomeAssistant) -> None:
 # -------------------------------------------------------------------------- cloudhooks
 
 
-class _CloudConnectionState(Enum):
-    CLOUD_CONNECTED = "cloud_connected"
-    CLOUD_DISCONNECTED = "cloud_disconnected"
-
-
-class _CloudNotAvailableError(HomeAssistantError):
-    pass
-
-
-class _CloudNotConnectedError(_CloudNotAvailableError):
-    pass
-
-
-_SIGNAL_CLOUD_CONNECTION_STATE = "CLOUD_CONNECTION_STATE"
-
-
-@pytest.fixture
-def mock_cloud(hass: HomeAssistant) -> Iterator[ModuleType]:
-    """Home Assistant Cloud loaded with an active subscription (the module stood in for)."""
-    module = ModuleType("homeassistant.components.cloud")
-    module.CloudConnectionState = _CloudConnectionState  # type: ignore[attr-defined]
-    module.CloudNotAvailable = _CloudNotAvailableError  # type: ignore[attr-defined]
-    module.CloudNotConnected = _CloudNotConnectedError  # type: ignore[attr-defined]
-    module.async_active_subscription = MagicMock(return_value=True)  # type: ignore[attr-defined]
-    module.async_get_or_create_cloudhook = AsyncMock(  # type: ignore[attr-defined]
-        return_value=CLOUDHOOK_URL
-    )
-    module.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
-    module.async_listen_connection_change = (  # type: ignore[attr-defined]
-        lambda hass, target: async_dispatcher_connect(hass, _SIGNAL_CLOUD_CONNECTION_STATE, target)
-    )
-    hass.config.components.add("cloud")
-    with patch.dict(sys.modules, {"homeassistant.components.cloud": module}):
-        yield module
-
-
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -786,7 +736,7 @@ async def test_cloudhook_created_when_the_cloud_connects(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """At start-up the cloud may not be connected yet: the hook comes once it connects."""
-    mock_cloud.async_get_or_create_cloudhook.side_effect = _CloudNotConnectedError
+    mock_cloud.async_get_or_create_cloudhook.side_effect = CloudNotConnectedError
     await _setup(hass, mock_config_entry)
     issue_id = ISSUE_ID.format(mock_config_entry.entry_id)
 
@@ -794,15 +744,13 @@ async def test_cloudhook_created_when_the_cloud_connects(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     async_dispatcher_send(
-        hass, _SIGNAL_CLOUD_CONNECTION_STATE, _CloudConnectionState.CLOUD_DISCONNECTED
+        hass, SIGNAL_CLOUD_CONNECTION_STATE, CloudConnectionState.CLOUD_DISCONNECTED
     )
     await hass.async_block_till_done()
     assert mock_cloud.async_get_or_create_cloudhook.await_count == 1
 
     mock_cloud.async_get_or_create_cloudhook.side_effect = None
-    async_dispatcher_send(
-        hass, _SIGNAL_CLOUD_CONNECTION_STATE, _CloudConnectionState.CLOUD_CONNECTED
-    )
+    async_dispatcher_send(hass, SIGNAL_CLOUD_CONNECTION_STATE, CloudConnectionState.CLOUD_CONNECTED)
     await hass.async_block_till_done()
 
     assert _callback_url(mock_config_entry) == CLOUDHOOK_URL

@@ -261,6 +261,9 @@ def test_job_debits_credits(sim: OvhSimulator, client: ThreadedClient) -> None:
         ({"message": "hi", "receivers": ["+33611111111"], "priority": "urgent"}, "priority"),
         ({"message": "hi", "receivers": ["+33611111111"], "tag": "x" * 21}, "tag"),
         ({"message": "hi", "receivers": ["+33611111111"], "validityPeriod": "2"}, "validityPeriod"),
+        # At most 6 SMS: 918 GSM-7 characters, 402 in UCS-2.
+        ({"message": "a" * 919, "receivers": ["+33611111111"]}, "message"),
+        ({"message": "ê" * 403, "receivers": ["+33611111111"]}, "message"),
     ],
 )
 def test_job_bad_body(
@@ -271,6 +274,28 @@ def test_job_bad_body(
     assert err.value.response.json()["class"] == "Client::BadRequest"
     assert err.value.query_id
     assert sim.outgoing() == []
+
+
+def test_job_sends_to_french_numbers_only(sim: OvhSimulator, client: ThreadedClient) -> None:
+    receivers = ["+32470123456", "+33611111111", "+16502530000", "+3361111111", "0033622222222"]
+    report = client.post(f"{VN}/jobs", message="hi", receivers=receivers)
+    assert report["validReceivers"] == ["+33611111111"]
+    assert report["invalidReceivers"] == [
+        "+32470123456",
+        "+16502530000",
+        "+3361111111",
+        "0033622222222",
+    ]
+    assert report["totalCreditsRemoved"] == 1.0
+    assert [sms["receiver"] for sms in sim.outgoing()] == ["+33611111111"]
+    assert report["ids"] == [sms["id"] for sms in sim.outgoing()]
+
+
+def test_longest_jobs(sim: OvhSimulator, client: ThreadedClient) -> None:
+    for message in ("a" * 918, "ê" * 402, "😀" * 198):
+        report = client.post(f"{VN}/jobs", message=message, receivers=["+33611111111"])
+        assert report["totalCreditsRemoved"] == 6.0
+    assert [sms["numberOfSms"] for sms in sim.outgoing()] == [6, 6, 6]
 
 
 def test_job_all_optional_fields(client: ThreadedClient) -> None:
@@ -513,8 +538,11 @@ def test_drop_fault(sim: OvhSimulator, client: ThreadedClient) -> None:
     with pytest.raises(ovh.exceptions.HTTPError):
         client.get(f"{VN}/incoming")
     assert client.get(f"{VN}/incoming") == []
-    statuses = [record.status for record in sim.calls("GET", r"/incoming$")]
-    assert statuses == [None, 200]
+    dropped, answered = sim.calls("GET", r"/incoming$")
+    assert (dropped.status, dropped.answered_at) == (None, None)
+    assert answered.status == 200
+    assert answered.answered_at is not None
+    assert answered.answered_at >= answered.received_at
 
 
 def test_inject_fault_needs_an_effect(sim: OvhSimulator) -> None:
@@ -631,6 +659,8 @@ def test_recorded_requests(sim: OvhSimulator, client: ThreadedClient) -> None:
     (job,) = sim.calls("post", r"/jobs$")
     assert job.body == {"message": "hi", "receivers": ["+33611111111"]}
     assert job.status == 200
+    assert job.answered_at is not None
+    assert job.answered_at >= job.received_at
     assert job.consumer_key == CONSUMER_KEY
     (listing,) = sim.calls(path_regex="/incoming")
     assert listing.query == {"sender": "+33611111111"}
