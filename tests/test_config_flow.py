@@ -444,10 +444,10 @@ async def test_key_without_list_right_types_service_and_number(
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
-async def test_number_check_alone_when_account_not_readable(
+async def test_key_that_cannot_read_the_account_is_refused(
     hass: HomeAssistant, ovh_sim: OvhSimulator
 ) -> None:
-    """A key that may only read the number: reading it proves the service as well."""
+    """The entry reads the account at every start: a key that may not is told so."""
     ovh_sim.add_consumer_key("number-only", rules=[("GET", "/sms/*/virtualNumbers/*")])
     result = await _submit(
         hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "number-only"}
@@ -455,11 +455,11 @@ async def test_number_check_alone_when_account_not_readable(
     result = await _submit(
         hass, result, {CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: "+33 6 12 34 56 78"}
     )
-    assert result["step_id"] == "callback"
+    assert result["step_id"] == "manual"
+    assert result["errors"] == {"base": "not_granted"}
+    assert result["description_placeholders"] == {"call": f"GET /sms/{SERVICE}"}
     assert ovh_sim.calls("GET", f"^/sms/{SERVICE}$")[0].status == 403
-    assert result["description_placeholders"] is not None
-    assert result["description_placeholders"]["current_callback"] == "?"
-    await _finish(hass, result)
+    assert not ovh_sim.calls("GET", f"^/sms/{SERVICE}/virtualNumbers/")
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")

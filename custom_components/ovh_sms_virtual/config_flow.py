@@ -497,13 +497,13 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """New keys, checked by reading the entry's virtual number."""
+        """New keys, checked by reading the entry's account and virtual number."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             keys = _cleaned(user_input)
             data = {**entry.data, **keys}
-            errors = await self._async_validate(_client(self.hass, data), data, check_account=False)
+            errors = await self._async_validate(_client(self.hass, data), data)
             if not errors:
                 return self.async_update_reload_and_abort(entry, data_updates=keys)
         return self.async_show_form(
@@ -551,13 +551,13 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
-    async def _async_validate(
-        self, client: OvhSmsClient, data: dict[str, Any], *, check_account: bool = True
-    ) -> dict[str, str]:
+    async def _async_validate(self, client: OvhSmsClient, data: dict[str, Any]) -> dict[str, str]:
         """Check the service and the number in ``data`` with ``client``'s keys.
 
-        Returns the form's errors. On success ``data[CONF_NUMBER]`` is the number as OVH
-        writes it, whatever form the user typed it in.
+        The key must be able to read the account too: the entry reads it at every start
+        (credits, and the check that the keys still work). Returns the form's errors. On
+        success ``data[CONF_NUMBER]`` is the number as OVH writes it, whatever form the
+        user typed it in.
         """
         number = await self.hass.async_add_executor_job(
             to_ovh_path_number, data[CONF_NUMBER], _country(self.hass)
@@ -566,14 +566,11 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             return {CONF_NUMBER: "invalid_phone_number"}
         service = data[CONF_SERVICE_NAME]
         try:
-            if check_account:
-                # A key without the right to read the account is fine: reading the
-                # number below proves that the service exists too.
-                await _async_ovh_if_granted(
-                    client.async_get_account(service),
-                    self._placeholders,
-                    not_found={CONF_SERVICE_NAME: "service_not_found"},
-                )
+            await _async_ovh(
+                client.async_get_account(service),
+                self._placeholders,
+                not_found={CONF_SERVICE_NAME: "service_not_found"},
+            )
             data[CONF_NUMBER] = await _async_ovh(
                 client.async_get_virtual_number(service, number),
                 self._placeholders,
