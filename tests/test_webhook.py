@@ -457,6 +457,25 @@ async def test_pushed_sms_is_not_a_delivery_report(
     assert state.attributes["event_type"] is None
 
 
+async def test_simulated_push_reaches_the_webhook(
+    hass: HomeAssistant,
+    client: HttpClient,
+    ovh_sim: OvhSimulator,
+    events: list[Event[dict[str, Any]]],
+) -> None:
+    """The simulator pushes a received SMS like OVH: the webhook answers 200, no report."""
+    ovh_sim.set_push_url(SERVICE, str(client.make_url(f"{PATH}?source=push")))
+
+    sms_id = ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "Hello there")
+    result = await ovh_sim.async_wait_push(sms_id)
+    await hass.async_block_till_done()
+
+    assert (result.status, result.error) == (200, None)
+    assert result.form["id"] == str(sms_id)
+    assert events == []
+    assert [sms["id"] for sms in ovh_sim.incoming(SERVICE, NUMBER)] == [sms_id]
+
+
 async def test_caller_chosen_names_and_values_are_never_echoed(
     hass: HomeAssistant, client: HttpClient, caplog: pytest.LogCaptureFixture
 ) -> None:
