@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir, restore_state
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.json import json_bytes
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ovh_sms_virtual.const import (
@@ -67,14 +67,7 @@ DLR_STATUSES = [
 @pytest.fixture
 def events(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
     """Every ``ovh_sms_virtual_delivery_status`` event fired."""
-    fired: list[Event[dict[str, Any]]] = []
-
-    @callback
-    def _record(event: Event[dict[str, Any]]) -> None:
-        fired.append(event)
-
-    hass.bus.async_listen(EVENT_DELIVERY_STATUS, _record)
-    return fired
+    return async_capture_events(hass, EVENT_DELIVERY_STATUS)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import logging
 from typing import Any
 import zlib
 
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ovh_sms_virtual.const import EVENT_DELIVERY_STATUS
@@ -24,14 +24,7 @@ REPORT = b"id=1234&description=1"
 @pytest.fixture
 def fired(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
     """Every delivery-status event fired."""
-    events: list[Event[dict[str, Any]]] = []
-
-    @callback
-    def _record(event: Event[dict[str, Any]]) -> None:
-        events.append(event)
-
-    hass.bus.async_listen(EVENT_DELIVERY_STATUS, _record)
-    return events
+    return async_capture_events(hass, EVENT_DELIVERY_STATUS)
 
 
 async def test_post_body_arriving_in_pieces(

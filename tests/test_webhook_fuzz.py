@@ -24,11 +24,11 @@ import zlib
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import restore_state
 from homeassistant.helpers.json import json_bytes
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ovh_sms_virtual.const import EVENT_DELIVERY_STATUS
@@ -365,14 +365,7 @@ class Fuzzer:
 @pytest.fixture
 def events(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
     """Every delivery-status event fired."""
-    fired: list[Event[dict[str, Any]]] = []
-
-    @callback
-    def _record(event: Event[dict[str, Any]]) -> None:
-        fired.append(event)
-
-    hass.bus.async_listen(EVENT_DELIVERY_STATUS, _record)
-    return fired
+    return async_capture_events(hass, EVENT_DELIVERY_STATUS)
 
 
 async def test_webhook_fuzz(
