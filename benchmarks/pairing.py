@@ -115,7 +115,7 @@ def add_pair(name: str, subject: Series, floor: Series, *, floor_name: str, targ
             name=name,
             ratio=_ratio(ratio, round_ratios),
             subject=subject.describe(),
-            floor=f"{floor.describe()}: {floor_name}",
+            floor=f"{floor_name}: {floor.describe()}",
             target=target,
             samples=f"{len(subject.rounds)} x {len(subject.rounds[0])}",
         )
@@ -130,6 +130,7 @@ def add_derived_pair(
     overhead: tuple[Series, Series],
     *,
     floor_name: str,
+    overhead_name: str,
     target: str,
 ) -> float:
     """Add a path whose floor is ``floor`` plus the overhead of a smaller path.
@@ -155,7 +156,8 @@ def add_derived_pair(
             name=name,
             ratio=_ratio(ratio, round_ratios),
             subject=subject.describe(),
-            floor=f"{_duration(total)}: {floor_name} {floor.describe()} + {_duration(added)}",
+            floor=f"{floor_name}: {floor.describe()}, + {overhead_name} "
+            f"{_duration(added)} = {_duration(total)}",
             target=target,
             samples=f"{len(subject.rounds)} x {len(subject.rounds[0])}",
         )
@@ -173,15 +175,15 @@ def render() -> list[str]:
     lines: list[str] = []
     if TABLE:
         lines += _markdown(
-            ("path", "ratio (rounds)", "integration", "floor", "target", "rounds x samples"),
-            [(r.name, r.ratio, r.subject, r.floor, r.target, r.samples) for r in TABLE],
+            ("path", "ratio (per round)", "target", "integration", "floor", "rounds x samples"),
+            [(r.name, r.ratio, r.target, r.subject, r.floor, r.samples) for r in TABLE],
         )
     if FOOTPRINT:
         if lines:
             lines.append("")
         lines += _markdown(
-            ("start-up and memory", "measured", "compared with", "target", "samples"),
-            [(r.name, r.subject, r.floor, r.target, r.samples) for r in FOOTPRINT],
+            ("start-up and memory", "measured", "target", "compared with", "samples"),
+            [(r.name, r.subject, r.target, r.floor, r.samples) for r in FOOTPRINT],
         )
     return lines
 
