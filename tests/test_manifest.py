@@ -59,7 +59,7 @@ def test_manifest_has_what_hassfest_and_hacs_require() -> None:
     assert MANIFEST["iot_class"] == "cloud_polling"
     assert MANIFEST["integration_type"] == "service"
     assert MANIFEST["dependencies"] == ["webhook"]
-    assert MANIFEST["after_dependencies"] == ["cloud"]
+    assert MANIFEST["after_dependencies"] == ["cloud", "conversation"]
     assert MANIFEST["codeowners"]
     for key in ("documentation", "issue_tracker"):
         assert MANIFEST[key].startswith("https://")
