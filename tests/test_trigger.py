@@ -173,7 +173,7 @@ async def test_received_from_a_contact_follows_its_number(
     )
 
     await receive(hass, ovh_sim, freezer, (ALICE, "1"), (BOB, "2"), (STRANGER, "3"))
-    (alice,) = entry.get_subentries_of_type(SUBENTRY_CONTACT)[:1]
+    alice = next(c for c in entry.get_subentries_of_type(SUBENTRY_CONTACT) if c.title == "Alice")
     hass.config_entries.async_update_subentry(entry, alice, data={CONF_PHONE_NUMBER: STRANGER})
     await receive(hass, ovh_sim, freezer, (ALICE, "4"), (STRANGER, "5"))
 

@@ -173,9 +173,10 @@ class ReceivedTrigger(_SmsTrigger):
             expected = text.strip().casefold()
             message = str(data.get("message", "")).strip().casefold()
             if self._options[ATTR_MATCH] == MATCH_CONTAINS:
-                if expected not in message:
-                    return False
-            elif message != expected:
+                found = expected in message
+            else:
+                found = message == expected
+            if not found:
                 return False
         return super()._matches(data)
 
