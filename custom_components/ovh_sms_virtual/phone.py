@@ -41,3 +41,8 @@ def to_ovh_path_number(value: str, region: str) -> str | None:
     if number is None:
         return None
     return f"00{number.country_code}{phonenumbers.national_significant_number(number)}"
+
+
+def ovh_number_to_e164(number: str) -> str:
+    """``+33612345678`` for a virtual number as OVH writes it (``0033612345678``)."""
+    return "+" + number.lstrip("+").removeprefix("00")
