@@ -25,6 +25,7 @@ from homeassistant import block_async_io
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 import custom_components.ovh_sms_virtual  # noqa: F401  (puts our custom_components on the path)
@@ -76,6 +77,21 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, f"{entity_id} has no state"
     return state.state
+
+
+def number_device(device_registry: dr.DeviceRegistry, entry: MockConfigEntry) -> dr.DeviceEntry:
+    """The virtual number's device (by its identifier, in any supported Home Assistant).
+
+    Not ``async_get_device_by_identifier``: Home Assistant 2026.8 added it, and deprecated
+    ``async_get_device`` in 2026.9.
+    """
+    identifier = (DOMAIN, f"{SERVICE}_{NUMBER}")
+    (device,) = [
+        device
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if identifier in device.identifiers
+    ]
+    return device
 
 
 @pytest.fixture(scope="session", autouse=True)
