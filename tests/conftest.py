@@ -114,6 +114,24 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this repository's integration."""
 
 
+@pytest.fixture(autouse=True)
+def no_deprecated_api(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test in which Home Assistant reports that the integration used a deprecated API.
+
+    Home Assistant only logs it, for a custom integration, until the release that removes
+    the API: the integration then breaks. ``custom_components/ovh_sms_virtual/compat.py``
+    has the way that works on every supported release.
+    """
+    yield
+    reports = [
+        record.getMessage()
+        for when in ("setup", "call")
+        for record in caplog.get_records(when)
+        if record.name == "homeassistant.helpers.frame" and DOMAIN in record.getMessage()
+    ]
+    assert not reports, reports
+
+
 @pytest.fixture(scope="session")
 def simulator_server() -> Iterator[OvhSimulator]:
     """One simulator, serving on loopback in its own thread, for the whole session."""
