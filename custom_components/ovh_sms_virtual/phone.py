@@ -5,6 +5,7 @@ used: call these functions in the executor.
 """
 
 import phonenumbers
+from phonenumbers import geocoder
 
 
 def _parse(value: str, region: str) -> phonenumbers.PhoneNumber | None:
@@ -30,3 +31,19 @@ def to_ovh_path_number(value: str, region: str) -> str | None:
     if number is None:
         return None
     return f"00{number.country_code}{phonenumbers.national_significant_number(number)}"
+
+
+def country_name(region: str, language: str) -> str:
+    """``France`` for "FR" in English and French, ``Frankreich`` in German.
+
+    ``language`` is a language tag such as "fr" or "en-GB"; English when ``phonenumbers``
+    has no names in that language, the code itself for a country it does not know.
+    """
+    example = phonenumbers.example_number(region)
+    if example is None:
+        return region
+    return (
+        geocoder.country_name_for_number(example, language.partition("-")[0])
+        or geocoder.country_name_for_number(example, "en")
+        or region
+    )
