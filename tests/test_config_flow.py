@@ -1055,3 +1055,20 @@ def test_texts_do_not_refer_to_a_guide_or_other_software(name: str) -> None:
     text = (COMPONENT / name).read_text(encoding="utf-8")
     assert json.loads(text)
     assert FOREIGN.findall(text) == []
+
+
+def test_event_attributes_are_named_in_every_language() -> None:
+    """The attributes of the event entities (the public contract) have translated names."""
+    contract = {
+        "received_sms": {"sender", "message", "received_at", "message_id"},
+        "delivery_status": {"message_id", "receiver", "dlr", "ptt", "description"},
+    }
+    for name in ("strings.json", "translations/fr.json"):
+        texts = json.loads((COMPONENT / name).read_text(encoding="utf-8"))["entity"]["event"]
+        for key, attributes in contract.items():
+            named = {
+                attribute
+                for attribute, text in texts[key]["state_attributes"].items()
+                if text.get("name")
+            }
+            assert named == attributes, (name, key)
