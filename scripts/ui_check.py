@@ -13,7 +13,8 @@ Debian's chromium with Playwright through:
 7. a delivery report (``python -m ovh_simulator deliver --via ...``), shown by the
    delivery-status entity;
 8. the options (a polling interval too short, then a good one; the callback URL already set)
-   and a contact (the form names the country).
+   and a contact (the form names the country);
+9. Assist by text (the conversation integration, which SMS conversations rely on).
 
 Each step waits for what it needs (no fixed sleeps) within a bounded time; the first one
 that breaks stops the run with its message and a screenshot. Everything it started (one
@@ -447,6 +448,19 @@ class Check:
         dialog.get_by_role("button", name="Finish").click()
         expect(dialog).to_be_hidden()
 
+    def assist(self) -> None:
+        """Assist (the conversation integration, its default agent) answers by text."""
+        page = self.page
+        page.goto(f"{self.demo.url}/")
+        page.get_by_role("button", name=re.compile(r"^Assist")).click()
+        dialog = page.locator("ha-voice-command-dialog")
+        request = dialog.get_by_role("textbox")
+        request.fill("What time is it?")
+        request.press("Enter")
+        expect(dialog.get_by_text(re.compile(r"^\d{1,2}:\d{2}"))).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(dialog.get_by_role("textbox")).to_be_hidden()
+
     def contact(self) -> None:
         """Add a contact; the form names the country of national numbers."""
         page = self.page
@@ -498,6 +512,7 @@ def run(demo: Demo, work: Path, images: Path, passed: list[str]) -> None:
                 ("a delivery report shows in its entity", check.delivery_report),
                 ("options: polling interval, callback URL", lambda: check.options(callback_url)),
                 ("a contact, the country named", check.contact),
+                ("Assist answers by text", check.assist),
             ]:
                 with check.step(name):
                     action()
