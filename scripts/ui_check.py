@@ -13,7 +13,8 @@ Debian's chromium with Playwright through:
 7. a delivery report (``python -m ovh_simulator deliver --via ...``), shown by the
    delivery-status entity;
 8. the options (a polling interval too short, then a good one; the callback URL already set)
-   and a contact (the form names the country);
+   and a contact (the form names the country and says when Assist over SMS is safe; the
+   contact is not let talk to Assist);
 9. Assist by text (the conversation integration, which SMS conversations rely on).
 
 Each step waits for what it needs (no fixed sleeps) within a bounded time; the first one
@@ -434,7 +435,7 @@ class Check:
         dialog = self.dialog()
         page.goto(f"{self.demo.url}/config/integrations/integration/ovh_sms_virtual")
         page.get_by_role("button", name="Configure").first.click()
-        dialog.get_by_text("Polling, deletion and sending cap").click()
+        dialog.get_by_text("Polling, deletion, sending cap and credits").click()
         interval = dialog.locator("input[type=number]").first
         interval.fill("5")
         dialog.get_by_role("button", name="Submit").click()
@@ -468,11 +469,13 @@ class Check:
         expect(dialog.get_by_role("textbox")).to_be_hidden()
 
     def contact(self) -> None:
-        """Add a contact; the form names the country of national numbers."""
+        """Add a contact; the form names the country and says who Assist answers."""
         page = self.page
         dialog = self.dialog()
         page.get_by_role("button", name="Add contact").click()
         expect(dialog.get_by_text("Home Assistant's country: France")).to_be_visible()
+        expect(dialog.get_by_text("only contacts allowed below get an answer")).to_be_visible()
+        expect(dialog.get_by_role("switch")).not_to_be_checked()
         dialog.locator("input[name=name]").fill("Alice")
         dialog.locator("input[name=phone_number]").fill("06 11 22 33 44")
         dialog.get_by_role("button", name="Submit").click()
@@ -517,7 +520,7 @@ def run(demo: Demo, work: Path, images: Path, passed: list[str]) -> None:
                 ("a received SMS shows in its entity", check.received_sms),
                 ("a delivery report shows in its entity", check.delivery_report),
                 ("options: polling interval, callback URL", lambda: check.options(callback_url)),
-                ("a contact, the country named", check.contact),
+                ("a contact: the country named, who Assist answers", check.contact),
                 ("Assist answers by text", check.assist),
             ]:
                 with check.step(name):

@@ -21,20 +21,23 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType, UnknownFlow
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData, UnknownFlow
 import ovh.client
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK
 from custom_components.ovh_sms_virtual.const import (
+    CONF_AGENT_ID,
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
+    CONF_ASSIST,
     CONF_CLOUDHOOK,
     CONF_CLOUDHOOK_URL,
     CONF_CONSUMER_KEY,
     CONF_DELETE_RECEIVED,
     CONF_ENDPOINT,
+    CONF_LOW_CREDITS,
     CONF_MAX_SMS_PER_HOUR,
     CONF_NAME,
     CONF_NUMBER,
@@ -173,6 +176,7 @@ async def test_full_flow_picks_service_and_number(
         CONF_SCAN_INTERVAL: 20,
         CONF_DELETE_RECEIVED: True,
         CONF_MAX_SMS_PER_HOUR: 60,
+        CONF_LOW_CREDITS: 10,
     }
     assert result["description_placeholders"] == {"callback_url": webhook_url}
     assert [(call.method, call.path) for call in ovh_sim.requests if call.path != "/auth/time"] == [
@@ -742,6 +746,7 @@ async def test_options_settings_apply_on_reload(
     assert _suggested(result, CONF_SCAN_INTERVAL) == 20
     assert _suggested(result, CONF_DELETE_RECEIVED) is True
     assert _suggested(result, CONF_MAX_SMS_PER_HOUR) == 60
+    assert _suggested(result, CONF_LOW_CREDITS) == 10
     assert result["description_placeholders"] == {"min": "10", "max": "3600"}
     for too_short_or_long in (5, 9.9, 3601):
         result = await hass.config_entries.options.async_configure(
@@ -750,17 +755,34 @@ async def test_options_settings_apply_on_reload(
                 CONF_SCAN_INTERVAL: too_short_or_long,
                 CONF_DELETE_RECEIVED: False,
                 CONF_MAX_SMS_PER_HOUR: 60,
+                CONF_LOW_CREDITS: 25,
             },
         )
         assert result["type"] is FlowResultType.FORM
         assert result["errors"] == {CONF_SCAN_INTERVAL: "scan_interval_out_of_range"}
         assert _suggested(result, CONF_SCAN_INTERVAL) == int(too_short_or_long)
         assert _suggested(result, CONF_DELETE_RECEIVED) is False
+        assert _suggested(result, CONF_LOW_CREDITS) == 25
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {
+                CONF_SCAN_INTERVAL: 45,
+                CONF_DELETE_RECEIVED: False,
+                CONF_MAX_SMS_PER_HOUR: 60,
+                CONF_LOW_CREDITS: -1,
+            },
+        )
 
     runtime = entry.runtime_data
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_SCAN_INTERVAL: 45.0, CONF_DELETE_RECEIVED: False, CONF_MAX_SMS_PER_HOUR: 0},
+        {
+            CONF_SCAN_INTERVAL: 45.0,
+            CONF_DELETE_RECEIVED: False,
+            CONF_MAX_SMS_PER_HOUR: 0,
+            CONF_LOW_CREDITS: 25.0,
+        },
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -768,6 +790,7 @@ async def test_options_settings_apply_on_reload(
         CONF_SCAN_INTERVAL: 45,
         CONF_DELETE_RECEIVED: False,
         CONF_MAX_SMS_PER_HOUR: 0,
+        CONF_LOW_CREDITS: 25,
     }
     assert entry.runtime_data is not runtime
     assert entry.runtime_data.inbox.update_interval == timedelta(seconds=45)
@@ -923,7 +946,7 @@ async def test_add_contact_in_any_usual_form(
     result = await _submit_contact(hass, result, "Bob", "0470 12.34.56")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     _, unique_id, data = _contacts(mock_config_entry)["Bob"]
-    assert data == {CONF_PHONE_NUMBER: "+32470123456"}
+    assert data == {CONF_PHONE_NUMBER: "+32470123456", CONF_ASSIST: False}
     assert unique_id == "+32470123456"
 
 
@@ -955,7 +978,10 @@ async def test_add_contact_invalid_then_fixed(
 
     result = await _submit_contact(hass, result, "Bob", "+33 6 22 33 44 55")
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert _contacts(mock_config_entry)["Bob"][2] == {CONF_PHONE_NUMBER: "+33622334455"}
+    assert _contacts(mock_config_entry)["Bob"][2] == {
+        CONF_PHONE_NUMBER: "+33622334455",
+        CONF_ASSIST: False,
+    }
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -1013,7 +1039,7 @@ async def test_reconfigure_contact(
     assert _contacts(mock_config_entry)["Alice M."] == (
         alice_id,
         "+33611111111",
-        {CONF_PHONE_NUMBER: "+33611111111"},
+        {CONF_PHONE_NUMBER: "+33611111111", CONF_ASSIST: False},
     )
 
     await hass.async_block_till_done()
@@ -1041,6 +1067,91 @@ async def test_reconfigure_contact_to_another_contacts_number_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert _contacts(mock_config_entry)["Alice"][1] == "+33611111111"
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_contact_allowed_to_talk_to_assist(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Off by default; the agent is stored only when one is chosen."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _add_contact(hass, mock_config_entry)
+    assert _suggested(result, CONF_ASSIST) is None
+    assert result["data_schema"] is not None
+    assert result["data_schema"]({CONF_NAME: "Bob", CONF_PHONE_NUMBER: "1"})[CONF_ASSIST] is False
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Bob",
+            CONF_PHONE_NUMBER: "06 22 33 44 55",
+            CONF_ASSIST: True,
+            CONF_AGENT_ID: "conversation.home_assistant",
+        },
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert _contacts(mock_config_entry)["Bob"][2] == {
+        CONF_PHONE_NUMBER: "+33622334455",
+        CONF_ASSIST: True,
+        CONF_AGENT_ID: "conversation.home_assistant",
+    }
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_virtual_number_cannot_talk_to_assist(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Assist would answer its own answers; as a plain contact the number is fine."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _add_contact(hass, mock_config_entry)
+    me = {CONF_NAME: "Me", CONF_PHONE_NUMBER: "06 12 34 56 78"}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**me, CONF_ASSIST: True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_ASSIST: "assist_own_number"}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**me, CONF_ASSIST: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert _contacts(mock_config_entry)["Me"][2] == {
+        CONF_PHONE_NUMBER: "+33612345678",
+        CONF_ASSIST: False,
+    }
+
+
+async def test_reconfigure_contact_assist_on_then_off(
+    hass: HomeAssistant, mock_setup_entry: AsyncMock, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    alice_id = _contacts(mock_config_entry)["Alice"][0]
+    alice = {CONF_NAME: "Alice", CONF_PHONE_NUMBER: "+33611111111"}
+
+    result = await _reconfigure_contact(hass, mock_config_entry, alice_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**alice, CONF_ASSIST: True, CONF_AGENT_ID: "conversation.ollama"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert _contacts(mock_config_entry)["Alice"][2] == {
+        CONF_PHONE_NUMBER: "+33611111111",
+        CONF_ASSIST: True,
+        CONF_AGENT_ID: "conversation.ollama",
+    }
+
+    result = await _reconfigure_contact(hass, mock_config_entry, alice_id)
+    assert _suggested(result, CONF_ASSIST) is True
+    assert _suggested(result, CONF_AGENT_ID) == "conversation.ollama"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**alice, CONF_ASSIST: False}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert _contacts(mock_config_entry)["Alice"][2] == {
+        CONF_PHONE_NUMBER: "+33611111111",
+        CONF_ASSIST: False,
+    }
 
 
 # ------------------------------------------------------------------------------------ texts

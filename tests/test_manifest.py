@@ -10,6 +10,8 @@ import struct
 from typing import Any
 
 from awesomeversion import AwesomeVersion
+from homeassistant.helpers import selector
+from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
@@ -23,6 +25,8 @@ from custom_components.ovh_sms_virtual.const import (
     STANDARD_ENDPOINTS,
 )
 from custom_components.ovh_sms_virtual.coordinator import update_error_translation
+from custom_components.ovh_sms_virtual.credits import ISSUE_LOW_CREDITS, ISSUE_OUT_OF_CREDITS
+from custom_components.ovh_sms_virtual.trigger import TRIGGERS
 from custom_components.ovh_sms_virtual.webhook import ISSUE_UNREACHABLE
 
 ROOT = Path(__file__).parent.parent
@@ -39,6 +43,13 @@ def _json(name: str) -> dict[str, Any]:
 STRINGS = _json("strings.json")
 ICONS = _json("icons.json")
 SERVICES_YAML = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+# Read with Home Assistant's loader; keys starting with a dot only hold YAML anchors, and
+# Home Assistant drops them.
+TRIGGERS_YAML = {
+    key: value
+    for key, value in load_yaml_dict(str(COMPONENT / "triggers.yaml")).items()
+    if not key.startswith(".")
+}
 SOURCES = {
     path.stem: ast.parse(path.read_text(encoding="utf-8")) for path in COMPONENT.glob("*.py")
 }
@@ -59,7 +70,7 @@ def test_manifest_has_what_hassfest_and_hacs_require() -> None:
     assert MANIFEST["iot_class"] == "cloud_polling"
     assert MANIFEST["integration_type"] == "service"
     assert MANIFEST["dependencies"] == ["webhook"]
-    assert MANIFEST["after_dependencies"] == ["cloud"]
+    assert MANIFEST["after_dependencies"] == ["cloud", "conversation"]
     assert MANIFEST["codeowners"]
     for key in ("documentation", "issue_tracker"):
         assert MANIFEST[key].startswith("https://")
@@ -130,6 +141,8 @@ def test_translation_keys_are_lower_case_slugs() -> None:
     ]
     for service in STRINGS["services"].values():
         keys += [*service.get("fields", {}), *service.get("sections", {})]
+    for trigger in STRINGS["triggers"].values():
+        keys += [*trigger.get("fields", {})]
     for entities in STRINGS["entity"].values():
         for key, entity in entities.items():
             keys += [key, *entity.get("state", {})]
@@ -157,6 +170,8 @@ def test_flow_texts_are_complete() -> None:
 def test_icons_are_mdi_and_name_known_keys() -> None:
     assert all(icon.startswith("mdi:") for _, icon in _texts(ICONS))
     assert set(ICONS["services"]) == set(STRINGS["services"])
+    assert set(ICONS["triggers"]) == set(STRINGS["triggers"])
+    assert all(set(icons) == {"trigger"} for icons in ICONS["triggers"].values())
     for platform, entities in ICONS["entity"].items():
         for key, icons in entities.items():
             texts = STRINGS["entity"][platform][key]
@@ -276,9 +291,15 @@ def test_entities_use_their_texts() -> None:
 
 
 def test_issue_texts() -> None:
-    assert set(STRINGS["issues"]) == {ISSUE_UNREACHABLE}
-    issue = STRINGS["issues"][ISSUE_UNREACHABLE]
-    assert _placeholders(issue["title"]) | _placeholders(issue["description"]) == {"name"}
+    placeholders = {
+        ISSUE_UNREACHABLE: {"name"},
+        ISSUE_LOW_CREDITS: {"name", "credits", "threshold"},
+        ISSUE_OUT_OF_CREDITS: {"name", "credits", "threshold"},
+    }
+    assert set(STRINGS["issues"]) == set(placeholders)
+    for key, issue in STRINGS["issues"].items():
+        used = _placeholders(issue["title"]) | _placeholders(issue["description"])
+        assert used == placeholders[key], key
 
 
 def test_selectors_have_their_texts() -> None:
@@ -298,6 +319,7 @@ def test_selectors_have_their_texts() -> None:
                 walk(value)
 
     walk(SERVICES_YAML)
+    walk(TRIGGERS_YAML)
     assert set(options) == in_flows | set(in_services)
     assert options["endpoint"] == set(STANDARD_ENDPOINTS)
     for key, values in in_services.items():
@@ -427,3 +449,32 @@ def test_flows_use_their_texts() -> None:
         names = {node.id for node in ast.walk(cls) if isinstance(node, ast.Name)}
         errors = _error_keys(cls) | _module_errors(names)
         assert errors == set(texts.get("error", {})), f"{flow}: errors"
+
+
+# --- Triggers: what hassfest checks in triggers.yaml, strings.json and icons.json ---
+
+# hassfest's FIELD_SCHEMA for a trigger field (the texts live in strings.json).
+TRIGGER_FIELD_KEYS = {"example", "default", "required", "selector", "context"}
+
+
+def test_triggers_yaml_describes_the_integrations_triggers() -> None:
+    assert set(TRIGGERS_YAML) == set(TRIGGERS) == set(STRINGS["triggers"])
+    for name, description in TRIGGERS_YAML.items():
+        assert TRANSLATION_KEY.fullmatch(name), name
+        assert set(description) <= {"target", "fields"}, name
+        for field, spec in description["fields"].items():
+            assert TRANSLATION_KEY.fullmatch(field), f"{name}.{field}"
+            assert set(spec) <= TRIGGER_FIELD_KEYS, f"{name}.{field}"
+            assert None not in (spec.get("example", ""), spec.get("default", "")), field
+            selector.validate_selector(spec["selector"])
+
+
+def test_trigger_texts_name_and_describe_every_field() -> None:
+    for name, description in TRIGGERS_YAML.items():
+        texts = STRINGS["triggers"][name]
+        assert texts["name"]
+        assert texts["description"]
+        assert set(texts["fields"]) == set(description["fields"]), name
+        for field, field_texts in texts["fields"].items():
+            assert set(field_texts) == {"name", "description"}, f"{name}.{field}"
+            assert all(field_texts.values()), f"{name}.{field}"

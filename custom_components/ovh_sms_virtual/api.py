@@ -380,3 +380,10 @@ class OvhSmsClient:
     async def async_delete_incoming(self, service: str, number: str, sms_id: int) -> None:
         """``DELETE .../incoming/{id}``."""
         await self._call("DELETE", f"{_number_path(service, number)}/incoming/{sms_id}")
+
+    async def async_get_outgoing_message(self, service: str, number: str, sms_id: int) -> str:
+        """``GET .../outgoing/{id}``: the text of a sent SMS ("" when OVH gives none)."""
+        data: JsonDict = await self._call(
+            "GET", f"{_number_path(service, number)}/outgoing/{sms_id}"
+        )
+        return str(data.get("message") or "")

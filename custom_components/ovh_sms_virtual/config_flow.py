@@ -26,6 +26,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConversationAgentSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -53,11 +54,14 @@ from .api import (
     api_regions,
 )
 from .const import (
+    CONF_AGENT_ID,
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
+    CONF_ASSIST,
     CONF_CONSUMER_KEY,
     CONF_DELETE_RECEIVED,
     CONF_ENDPOINT,
+    CONF_LOW_CREDITS,
     CONF_MAX_SMS_PER_HOUR,
     CONF_NAME,
     CONF_NUMBER,
@@ -68,6 +72,7 @@ from .const import (
     CREATE_TOKEN_URL,
     DEFAULT_DELETE_RECEIVED,
     DEFAULT_ENDPOINT,
+    DEFAULT_LOW_CREDITS,
     DEFAULT_MAX_SMS_PER_HOUR,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
@@ -76,7 +81,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
     SUBENTRY_CONTACT,
 )
-from .phone import country_name, to_e164, to_ovh_path_number
+from .phone import country_name, ovh_number_to_e164, to_e164, to_ovh_path_number
 from .webhook import async_create_callback_url
 
 if TYPE_CHECKING:
@@ -101,6 +106,7 @@ DEFAULT_OPTIONS: Final[dict[str, Any]] = {
     CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
     CONF_DELETE_RECEIVED: DEFAULT_DELETE_RECEIVED,
     CONF_MAX_SMS_PER_HOUR: DEFAULT_MAX_SMS_PER_HOUR,
+    CONF_LOW_CREDITS: DEFAULT_LOW_CREDITS,
 }
 
 _TEXT: Final = TextSelector()
@@ -139,12 +145,20 @@ SETTINGS_SCHEMA: Final = Schema(
             ),
             vol.Coerce(int),
         ),
+        vol.Required(CONF_LOW_CREDITS): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(min=0, max=100000, step=1, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Coerce(int),
+        ),
     }
 )
 CONTACT_SCHEMA: Final = Schema(
     {
         vol.Required(CONF_NAME): _TEXT,
         vol.Required(CONF_PHONE_NUMBER): _PHONE,
+        vol.Required(CONF_ASSIST, default=False): BooleanSelector(),
+        vol.Optional(CONF_AGENT_ID): ConversationAgentSelector(),
     }
 )
 
@@ -626,7 +640,7 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Polling interval, deletion of received SMS and the hourly sending cap."""
+        """Polling, deletion of received SMS, the hourly sending cap and the credit warning."""
         errors: dict[str, str] = {}
         if user_input is not None:
             if MIN_SCAN_INTERVAL <= user_input[CONF_SCAN_INTERVAL] <= MAX_SCAN_INTERVAL:
@@ -692,20 +706,31 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(step_id="no_callback_url", data_schema=Schema({}))
 
 
+def _contact_data(phone: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact's number in E.164, its Assist opt-in and, when chosen, its agent."""
+    data: dict[str, Any] = {
+        CONF_PHONE_NUMBER: phone,
+        CONF_ASSIST: bool(user_input.get(CONF_ASSIST, False)),
+    }
+    if agent_id := user_input.get(CONF_AGENT_ID):
+        data[CONF_AGENT_ID] = agent_id
+    return data
+
+
 class ContactSubentryFlow(ConfigSubentryFlow):
-    """A contact: a name and a phone number, stored in E.164."""
+    """A contact: a name, a phone number stored in E.164, and whether it may use Assist."""
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Add a contact."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            if (phone := await self._async_phone_number(user_input, None)) is not None:
+            phone = await self._async_phone_number(user_input, None)
+            if not (errors := self._errors(user_input, phone)) and phone is not None:
                 return self.async_create_entry(
                     title=user_input[CONF_NAME],
-                    data={CONF_PHONE_NUMBER: phone},
+                    data=_contact_data(phone, user_input),
                     unique_id=phone,
                 )
-            errors[CONF_PHONE_NUMBER] = "invalid_phone_number"
         return await self._async_show_form("user", user_input, errors)
 
     async def async_step_reconfigure(
@@ -716,15 +741,14 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             phone = await self._async_phone_number(user_input, subentry.subentry_id)
-            if phone is not None:
+            if not (errors := self._errors(user_input, phone)) and phone is not None:
                 return self.async_update_reload_and_abort(
                     self._get_entry(),
                     subentry,
                     title=user_input[CONF_NAME],
-                    data={CONF_PHONE_NUMBER: phone},
+                    data=_contact_data(phone, user_input),
                     unique_id=phone,
                 )
-            errors[CONF_PHONE_NUMBER] = "invalid_phone_number"
         current = {CONF_NAME: subentry.title, **subentry.data}
         return await self._async_show_form("reconfigure", user_input or current, errors)
 
@@ -744,6 +768,17 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         ):
             raise AbortFlow("already_configured")
         return phone
+
+    def _errors(self, user_input: Mapping[str, Any], phone: str | None) -> dict[str, str]:
+        """The form's errors for a typed number (None when it is not a phone number)."""
+        if phone is None:
+            return {CONF_PHONE_NUMBER: "invalid_phone_number"}
+        if user_input.get(CONF_ASSIST) and phone == ovh_number_to_e164(
+            self._get_entry().data[CONF_NUMBER]
+        ):
+            # Assist would answer its own answers.
+            return {CONF_ASSIST: "assist_own_number"}
+        return {}
 
     async def _async_show_form(
         self, step_id: str, values: Mapping[str, Any] | None, errors: dict[str, str]

@@ -62,3 +62,14 @@ SIGNAL_DELIVERY: Final = "ovh_sms_virtual_delivery_{}"
 # Event entity event types.
 EVENT_TYPE_RECEIVED: Final = "received"
 DELIVERY_STATUSES: Final = ("delivered", "failed", "pending", "unknown")
+
+# Assist over SMS (per contact) and the bus event that shows each exchange.
+CONF_ASSIST: Final = "assist"
+CONF_AGENT_ID: Final = "agent_id"
+EVENT_ASSIST: Final = "ovh_sms_virtual_assist"
+
+# Low credits: the option and its repair issue.
+CONF_LOW_CREDITS: Final = "low_credits"
+DEFAULT_LOW_CREDITS: Final = 10
+# Where an SMS account's credits are bought: the SMS section of the OVHcloud Control Panel.
+BUY_CREDITS_URL: Final = "https://www.ovh.com/manager/#/telecom/sms"
