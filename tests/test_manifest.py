@@ -421,9 +421,23 @@ def test_flows_use_their_texts() -> None:
     flows = _flows()
     classes = _flow_classes()
     assert set(classes) == set(flows)
+    # Module functions that show a form for the step that calls them.
+    form_helpers = {
+        node.name
+        for node in SOURCES["config_flow"].body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if any("show_form" in _name(call) for call in _calls(node))
+    }
     for flow, cls in classes.items():
         texts = flows[flow]
-        shown: set[str] = set()
+        # Steps handled by another step's method (``async_step_b = async_step_a``).
+        shown = {
+            target.id.removeprefix("async_step_")
+            for node in cls.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name) and target.id.startswith("async_step_")
+        }
         aborts: set[str] = set()
         descriptions = {"default"}
         for method in cls.body:
@@ -432,6 +446,8 @@ def test_flows_use_their_texts() -> None:
             step = method.name.removeprefix("async_step_")
             for call in _calls(method):
                 name = _name(call)
+                if name in form_helpers and step != method.name:
+                    shown.add(step)
                 if "show_form" in name or "show_menu" in name:
                     step_id = _keyword(call, "step_id") or (call.args[0] if call.args else None)
                     assert _str(step_id) in {step, None}, f"{flow}: {method.name}"

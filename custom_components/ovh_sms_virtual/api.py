@@ -19,7 +19,7 @@ import ovh
 from ovh import exceptions as ovh_exc
 import requests
 
-from .const import STANDARD_ENDPOINTS
+from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
 
 # Connect and read timeouts, in seconds.
 TIMEOUT: Final = (5.0, 15.0)
@@ -183,17 +183,18 @@ class SmsJob:
 
 
 def api_regions() -> list[str]:
-    """The regions the ``ovh`` package can reach, OVHcloud's own first.
+    """The regions that have the SMS API: Europe, then any registered beyond OVH's own.
 
-    Kimsufi and So you Start have no SMS API. Read at call time: a region registered
-    later (a local OVH API simulator, for instance) is offered too.
+    OVHcloud's SMS API exists in ``ovh-eu`` only (Canada, the US, Kimsufi and So you Start
+    have none). Read at call time: a region registered later (a local OVH API simulator,
+    for instance) is offered too.
     """
     others = sorted(
         region
         for region in ovh.client.ENDPOINTS
         if region not in STANDARD_ENDPOINTS and not region.startswith(("kimsufi", "soyoustart"))
     )
-    return [*STANDARD_ENDPOINTS, *others]
+    return [DEFAULT_ENDPOINT, *others]
 
 
 def _segment(value: str | int) -> str:

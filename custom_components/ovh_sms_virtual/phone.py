@@ -43,6 +43,25 @@ def to_ovh_path_number(value: str, region: str) -> str | None:
     return f"00{number.country_code}{phonenumbers.national_significant_number(number)}"
 
 
+def country_name(region: str, language: str) -> str:
+    """``France`` for "FR" in English and French, ``Frankreich`` in German.
+
+    ``language`` is a language tag such as "fr" or "en-GB"; English when ``phonenumbers``
+    has no names in that language, the code itself for a country it does not know.
+    """
+    import phonenumbers  # noqa: PLC0415 - see the module's docstring
+    from phonenumbers import geocoder  # noqa: PLC0415 - see the module's docstring
+
+    example = phonenumbers.example_number(region)
+    if example is None:
+        return region
+    return (
+        geocoder.country_name_for_number(example, language.partition("-")[0])
+        or geocoder.country_name_for_number(example, "en")
+        or region
+    )
+
+
 def ovh_number_to_e164(number: str) -> str:
     """``+33612345678`` for a virtual number as OVH writes it (``0033612345678``)."""
     return "+" + number.lstrip("+").removeprefix("00")
