@@ -25,6 +25,7 @@ from homeassistant import block_async_io
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 import custom_components.ovh_sms_virtual  # noqa: F401  (puts our custom_components on the path)
@@ -78,6 +79,21 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     return state.state
 
 
+def number_device(device_registry: dr.DeviceRegistry, entry: MockConfigEntry) -> dr.DeviceEntry:
+    """The virtual number's device (by its identifier, in any supported Home Assistant).
+
+    Not ``async_get_device_by_identifier``: Home Assistant 2026.8 added it, and deprecated
+    ``async_get_device`` in 2026.9.
+    """
+    identifier = (DOMAIN, f"{SERVICE}_{NUMBER}")
+    (device,) = [
+        device
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if identifier in device.identifiers
+    ]
+    return device
+
+
 @pytest.fixture(scope="session", autouse=True)
 def detect_blocking_calls() -> Iterator[None]:
     """Fail any test that makes a blocking call (an HTTP request, say) in the event loop.
@@ -96,6 +112,24 @@ def detect_blocking_calls() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this repository's integration."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_api(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test in which Home Assistant reports that the integration used a deprecated API.
+
+    Home Assistant only logs it, for a custom integration, until the release that removes
+    the API: the integration then breaks. ``custom_components/ovh_sms_virtual/compat.py``
+    has the way that works on every supported release.
+    """
+    yield
+    reports = [
+        record.getMessage()
+        for when in ("setup", "call")
+        for record in caplog.get_records(when)
+        if record.name == "homeassistant.helpers.frame" and DOMAIN in record.getMessage()
+    ]
+    assert not reports, reports
 
 
 @pytest.fixture(scope="session")

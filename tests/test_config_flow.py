@@ -26,6 +26,7 @@ import ovh.client
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ovh_sms_virtual.compat import get_subentries_of_type
 from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK
 from custom_components.ovh_sms_virtual.const import (
     CONF_AGENT_ID,
@@ -924,7 +925,7 @@ async def _submit_contact(
 def _contacts(entry: MockConfigEntry) -> dict[str, tuple[str, str | None, dict[str, Any]]]:
     return {
         subentry.title: (subentry.subentry_id, subentry.unique_id, dict(subentry.data))
-        for subentry in entry.get_subentries_of_type(SUBENTRY_CONTACT)
+        for subentry in get_subentries_of_type(entry, SUBENTRY_CONTACT)
     }
 
 

@@ -29,7 +29,7 @@ from custom_components.ovh_sms_virtual.const import (
 from custom_components.ovh_sms_virtual.coordinator import MAX_BACKOFF
 from ovh_simulator import OvhSimulator
 
-from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, state_of
+from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, number_device, state_of
 
 CREDITS = "sensor.home_credits_left"
 ACCOUNT_PATH = rf"^/sms/{SERVICE}$"
@@ -157,17 +157,13 @@ async def test_device(
     hass: HomeAssistant, init_integration: MockConfigEntry, device_registry: dr.DeviceRegistry
 ) -> None:
     """One service device per virtual number, made by OVHcloud."""
-    device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{SERVICE}_{NUMBER}"), init_integration.entry_id
-    )
-    assert device is not None
+    device = number_device(device_registry, init_integration)
     assert device.manufacturer == "OVHcloud"
     assert device.model == "SMS virtual number"
     assert device.model_id == SERVICE
     assert device.serial_number == NUMBER
     assert device.name == "Home"
     assert device.entry_type is dr.DeviceEntryType.SERVICE
-    assert device.config_entry_id == init_integration.entry_id
 
 
 async def test_credits_sensor(

@@ -10,8 +10,10 @@ import struct
 from typing import Any
 
 from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as ha_version
 from homeassistant.helpers import selector
 from homeassistant.util.yaml import load_yaml_dict
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
@@ -77,16 +79,37 @@ def test_manifest_has_what_hassfest_and_hacs_require() -> None:
     assert AwesomeVersion(MANIFEST["version"]).valid
 
 
-def test_requirements_are_pinned_and_match_the_test_requirements() -> None:
-    pinned = dict(
+def _pins(name: str) -> dict[str, str]:
+    """The ``name==version`` lines of a requirements file."""
+    return dict(
         line.split("==", 1)
-        for line in (ROOT / "requirements_test.txt").read_text(encoding="utf-8").splitlines()
+        for line in (ROOT / name).read_text(encoding="utf-8").splitlines()
         if "==" in line and not line.startswith("#")
     )
+
+
+@pytest.mark.parametrize("requirements", ["requirements_test.txt", "requirements_oldest.txt"])
+def test_requirements_are_pinned_and_match_the_test_requirements(requirements: str) -> None:
+    pinned = _pins(requirements)
     for requirement in MANIFEST["requirements"]:
         name, _, version = requirement.partition("==")
         assert version, f"{requirement} is not pinned"
         assert pinned[name] == version
+
+
+def test_minimum_home_assistant_is_the_one_ci_tests() -> None:
+    """hacs.json's minimum is the release that ``scripts/test --oldest`` runs the suite on.
+
+    The README says the same; and the minimum is the first release on Python 3.14, which
+    the integration's code needs (``except A, B:``, annotations read lazily).
+    """
+    minimum = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))["homeassistant"]
+    assert _pins("requirements_oldest.txt")["homeassistant"] == minimum
+    major_minor = minimum.rsplit(".", 1)[0]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"You need Home Assistant {major_minor} or newer" in readme
+    assert f"run against {minimum} and" in " ".join(readme.split())
+    assert AwesomeVersion(minimum) <= AwesomeVersion(ha_version)
 
 
 def test_hacs_json_uses_only_known_keys() -> None:

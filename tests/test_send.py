@@ -9,7 +9,12 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_CONFIG_ENTRY_ID,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+    STATE_UNAVAILABLE,
+)
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import selector
@@ -473,6 +478,41 @@ async def test_several_entries(
         f"/sms/{SERVICE}/virtualNumbers/0033698765432/jobs",
         f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/jobs",
     ]
+
+
+async def test_several_entries_none_loaded(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """With several numbers and none loaded, the action still asks which one sends."""
+    for entry in (init_integration, second_entry):
+        await hass.config_entries.async_unload(entry.entry_id)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "config_entry_required"
+    assert ovh_sim.calls("POST") == []
+
+
+async def test_no_entry_left(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """The action outlives the last entry until a restart; it then sends nothing."""
+    await hass.config_entries.async_remove(init_integration.entry_id)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass)
+
+    # Home Assistant's own error: "no entry" since 2026.7, before it "entry None not found".
+    assert err.value.translation_key == (
+        "service_found_no_config_entry_for_domain"
+        if (MAJOR_VERSION, MINOR_VERSION) >= (2026, 7)
+        else "service_config_entry_not_found"
+    )
+    assert ovh_sim.calls("POST") == []
 
 
 async def test_one_loaded_entry_is_enough(

@@ -31,6 +31,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
 
+from custom_components.ovh_sms_virtual.compat import get_subentries_of_type
 from custom_components.ovh_sms_virtual.const import CONF_PHONE_NUMBER, DOMAIN, SUBENTRY_CONTACT
 from ovh_simulator import OvhSimulator
 
@@ -173,7 +174,7 @@ async def test_received_from_a_contact_follows_its_number(
     )
 
     await receive(hass, ovh_sim, freezer, (ALICE, "1"), (BOB, "2"), (STRANGER, "3"))
-    alice = next(c for c in entry.get_subentries_of_type(SUBENTRY_CONTACT) if c.title == "Alice")
+    alice = next(c for c in get_subentries_of_type(entry, SUBENTRY_CONTACT) if c.title == "Alice")
     hass.config_entries.async_update_subentry(entry, alice, data={CONF_PHONE_NUMBER: STRANGER})
     await receive(hass, ovh_sim, freezer, (ALICE, "4"), (STRANGER, "5"))
 

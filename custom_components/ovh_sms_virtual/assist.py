@@ -23,6 +23,7 @@ from homeassistant.helpers import intent
 from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT
 from homeassistant.util import dt as dt_util
 
+from .compat import get_subentries_of_type
 from .const import (
     CONF_AGENT_ID,
     CONF_ASSIST,
@@ -129,7 +130,7 @@ class OvhSmsAssist:
         contact = next(
             (
                 contact
-                for contact in self.entry.get_subentries_of_type(SUBENTRY_CONTACT)
+                for contact in get_subentries_of_type(self.entry, SUBENTRY_CONTACT)
                 if contact.data.get(CONF_ASSIST) and contact.data[CONF_PHONE_NUMBER] == sender
             ),
             None,

@@ -53,6 +53,7 @@ from .api import (
     OvhSmsSignatureError,
     api_regions,
 )
+from .compat import get_subentries_of_type
 from .const import (
     CONF_AGENT_ID,
     CONF_APPLICATION_KEY,
@@ -764,7 +765,7 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         )
         if phone is not None and any(
             contact.unique_id == phone and contact.subentry_id != own_id
-            for contact in self._get_entry().get_subentries_of_type(SUBENTRY_CONTACT)
+            for contact in get_subentries_of_type(self._get_entry(), SUBENTRY_CONTACT)
         ):
             raise AbortFlow("already_configured")
         return phone

@@ -20,6 +20,7 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .api import OvhSmsError
+from .compat import device_subentry_ids, get_subentries_of_type
 from .const import (
     CONF_NUMBER,
     CONF_PHONE_NUMBER,
@@ -77,7 +78,7 @@ def _contacts(hass: HomeAssistant) -> dict[tuple[str, str], tuple[str, str]]:
     return {
         (entry.entry_id, subentry.data[CONF_PHONE_NUMBER]): (subentry.subentry_id, subentry.title)
         for entry in hass.config_entries.async_entries(DOMAIN)
-        for subentry in entry.get_subentries_of_type(SUBENTRY_CONTACT)
+        for subentry in get_subentries_of_type(entry, SUBENTRY_CONTACT)
     }
 
 
@@ -88,9 +89,7 @@ def _contact_subentries(hass: HomeAssistant, device_ids: list[str]) -> set[str]:
         subentry_id
         for device_id in device_ids
         if (device := registry.async_get(device_id)) is not None
-        for subentry_ids in device.config_entries_subentries.values()
-        for subentry_id in subentry_ids
-        if subentry_id is not None
+        for subentry_id in device_subentry_ids(device)
     }
 
 
