@@ -160,7 +160,8 @@ async def init_integration(
     await hass.config.async_update(country="FR")
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    # The first inbox poll runs in the background, once the entry is loaded.
+    await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 

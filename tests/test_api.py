@@ -127,14 +127,16 @@ async def test_an_error_body_that_is_not_an_object_is_a_server_error(
 
 def test_incoming_sms_is_dated_in_utc() -> None:
     record = {"id": 1, "sender": "+33611111111", "message": "Yolo", "tag": ""}
-    with_offset = IncomingSms.from_api({**record, "creationDatetime": "2016-06-21T12:51:05+02:00"})
+    with_offset = IncomingSms.from_api(
+        {**record, "creationDatetime": "2016-06-21T12:51:05+02:00"}, 1
+    )
     assert with_offset.created == datetime(2016, 6, 21, 10, 51, 5, tzinfo=UTC)
-    naive = IncomingSms.from_api({**record, "creationDatetime": "2016-06-21T12:51:05"})
+    naive = IncomingSms.from_api({**record, "creationDatetime": "2016-06-21T12:51:05"}, 1)
     assert naive.created == datetime(2016, 6, 21, 12, 51, 5, tzinfo=UTC)
 
 
 def test_incoming_sms_without_a_date_is_dated_now() -> None:
     before = datetime.now(UTC)
-    sms = IncomingSms.from_api({"id": 2, "sender": "+33611111111", "message": "hi"})
+    sms = IncomingSms.from_api({"id": 2, "sender": "+33611111111", "message": "hi"}, 2)
     assert before <= sms.created <= datetime.now(UTC)
     assert (sms.tag, sms.message) == ("", "hi")

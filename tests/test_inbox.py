@@ -28,6 +28,7 @@ from custom_components.ovh_sms_virtual.const import (
     DOMAIN,
     EVENT_RECEIVED,
 )
+from custom_components.ovh_sms_virtual.store import FORGET_AFTER
 from ovh_simulator import OvhSimulator
 
 from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, SIM_REGION
@@ -294,49 +295,62 @@ async def test_timeout_makes_entity_unavailable_until_next_poll(
     assert inbox.fired == ["hello"]
 
 
-@pytest.mark.parametrize("fault", [{"status": 500}, {"drop": True}], ids=["500", "timeout"])
-async def test_failed_read_fires_nothing_and_rereads_only_what_is_missing(
-    inbox: Inbox, fault: dict[str, Any]
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 500}, {"status": 429}, {"drop": True}, {"status": 200, "body": "<html>Hi</html>"}],
+    ids=["500", "429", "timeout", "html"],
+)
+async def test_failed_read_holds_back_only_newer_sms(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture, fault: dict[str, Any]
 ) -> None:
-    """The order holds: nothing is fired until every new SMS is read."""
+    """The older SMS fire, the newer wait in memory; the next poll, on time, reads the rest."""
     await inbox.set_up()
     first = inbox.receive("one")
     second = inbox.receive("two")
+    third = inbox.receive("three")
     inbox.sim.inject_fault("GET", f"/incoming/{second}$", **fault)
     inbox.sim.clear_requests()
 
     await inbox.poll()
-    assert inbox.fired == []
-    assert inbox.entity.state == STATE_UNAVAILABLE
-    assert inbox.on_ovh == [first, second]
+    assert inbox.fired == ["one"]
+    assert inbox.entity.state != STATE_UNAVAILABLE
+    assert inbox.on_ovh == [second, third]
 
-    await inbox.poll(40)
-    assert inbox.fired == ["one", "two"]
+    await inbox.poll()
+    assert inbox.fired == ["one", "two", "three"]
+    # OVH asking to slow down ends the poll's reading: the third SMS is read next time.
+    third_read_first = fault.get("status") != 429
     assert inbox.calls == [
         ("GET", ""),
         ("GET", f"/{first}"),
         ("GET", f"/{second}"),
+        *([("GET", f"/{third}")] if third_read_first else []),
+        ("DELETE", f"/{first}"),
         ("GET", ""),
         ("GET", f"/{second}"),
-        ("DELETE", f"/{first}"),
+        *([] if third_read_first else [("GET", f"/{third}")]),
         ("DELETE", f"/{second}"),
+        ("DELETE", f"/{third}"),
     ]
+    assert _log(caplog, logging.ERROR) == []
+    assert _log(caplog, logging.WARNING) == []
     await inbox.poll()
-    assert len(inbox.events) == 2
+    assert len(inbox.events) == 3
 
 
 async def test_sms_read_then_deleted_elsewhere_is_still_fired(inbox: Inbox) -> None:
     """An SMS Home Assistant has read is delivered even if OVH no longer lists it."""
     await inbox.set_up()
-    first = inbox.receive("one")
+    inbox.receive("one")
     second = inbox.receive("two")
+    third = inbox.receive("three")
     inbox.sim.inject_fault("GET", f"/incoming/{second}$", status=500)
     await inbox.poll()
-    await inbox.delete_elsewhere(first)
+    await inbox.delete_elsewhere(third)
 
-    await inbox.poll(40)
+    await inbox.poll()
 
-    assert inbox.fired == ["one", "two"]
+    assert inbox.fired == ["one", "two", "three"]
     assert inbox.on_ovh == []
 
 
@@ -433,8 +447,8 @@ async def test_recorded_on_disk_before_deleted(
     assert inbox.on_ovh == []
 
 
-async def test_deletion_off_remembers_then_prunes(inbox: Inbox) -> None:
-    """Nothing is deleted; handled ids are kept while OVH lists them, then forgotten."""
+async def test_deletion_off_remembers_then_forgets(inbox: Inbox) -> None:
+    """Nothing is deleted; a handled id OVH stops listing is forgotten a day later only."""
     await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
     first = inbox.receive("one")
     second = inbox.receive("two")
@@ -449,8 +463,11 @@ async def test_deletion_off_remembers_then_prunes(inbox: Inbox) -> None:
 
     await inbox.delete_elsewhere(first)
     await inbox.poll()
-    await inbox.poll(10)  # The pruned set is saved a little later.
+    await inbox.poll(10)  # Saved a little later.
+    assert inbox.handled_on_disk == [first, second]
 
+    await inbox.poll(FORGET_AFTER.total_seconds())
+    await inbox.poll(10)
     assert inbox.handled_on_disk == [second]
     assert inbox.fired == ["one", "two"]
 
@@ -477,14 +494,14 @@ async def test_reload_after_failed_read_fires_each_once(inbox: Inbox) -> None:
     await inbox.set_up()
     inbox.receive("one")
     second = inbox.receive("two")
+    inbox.receive("three")
     inbox.sim.inject_fault("GET", f"/incoming/{second}$", status=500)
     await inbox.poll()
-    assert inbox.fired == []
+    assert inbox.fired == ["one"]
 
     await inbox.reload()
-    await inbox.poll()
 
-    assert inbox.fired == ["one", "two"]
+    assert inbox.fired == ["one", "two", "three"]
     assert inbox.on_ovh == []
 
 

@@ -22,7 +22,10 @@ from custom_components.ovh_sms_virtual.const import (
     EVENT_TYPE_RECEIVED,
     STANDARD_ENDPOINTS,
 )
-from custom_components.ovh_sms_virtual.coordinator import update_error_translation
+from custom_components.ovh_sms_virtual.coordinator import (
+    ISSUE_SERVICE_EXPIRED,
+    update_error_translation,
+)
 from custom_components.ovh_sms_virtual.webhook import ISSUE_UNREACHABLE
 
 ROOT = Path(__file__).parent.parent
@@ -276,9 +279,14 @@ def test_entities_use_their_texts() -> None:
 
 
 def test_issue_texts() -> None:
-    assert set(STRINGS["issues"]) == {ISSUE_UNREACHABLE}
+    assert set(STRINGS["issues"]) == {ISSUE_UNREACHABLE, ISSUE_SERVICE_EXPIRED}
     issue = STRINGS["issues"][ISSUE_UNREACHABLE]
     assert _placeholders(issue["title"]) | _placeholders(issue["description"]) == {"name"}
+    issue = STRINGS["issues"][ISSUE_SERVICE_EXPIRED]
+    assert _placeholders(issue["title"]) | _placeholders(issue["description"]) == {
+        "name",
+        "service_name",
+    }
 
 
 def test_selectors_have_their_texts() -> None:

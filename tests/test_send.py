@@ -579,7 +579,7 @@ async def test_clock_skew(
     ("status", "error"),
     [
         (500, "Sending the SMS failed: Internal server error"),
-        (502, "Sending the SMS failed: Bad Gateway"),
+        (503, "Sending the SMS failed: Service Unavailable"),
         (429, "Sending the SMS failed: Too many requests"),
         (400, "Sending the SMS failed: Bad Request"),
     ],
@@ -616,6 +616,57 @@ async def test_dropped_connection_is_not_retried(
         "OVHcloud did not answer; the SMS may or may not have been sent. It is not retried "
         "to avoid sending it twice"
     )
+    assert len(jobs(ovh_sim)) == 1
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 200, "body": "<html>Welcome to our proxy</html>"},
+        {"status": 502},
+        {"status": 504, "body": "<html>Gateway Timeout</html>"},
+        {"status": 200, "body": {"ids": "oops"}},
+        {"status": 200, "body": {"ids": [1, "two"], "validReceivers": ["+33612345678"]}},
+        {"status": 200, "body": {"ids": [1], "validReceivers": "+33612345678"}},
+        {"status": 200, "body": {"message": "queued"}},
+        {"status": 200, "body": ["ids", 1]},
+        {"status": 500, "body": ["Internal error"]},
+    ],
+    ids=[
+        "html 200",
+        "502",
+        "html 504",
+        "ids not a list",
+        "id not a number",
+        "receivers not a list",
+        "no ids",
+        "not an object",
+        "error not an object",
+    ],
+)
+async def test_unreadable_answer_is_an_unknown_outcome(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    fault: dict[str, Any],
+) -> None:
+    """The job reached OVH, the answer says nothing usable: maybe sent, counted, not retried."""
+    set_cap(hass, init_integration, 2)
+    ovh_sim.inject_fault("POST", JOBS, **fault)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients=["0612345678", "0698765432"])
+
+    assert err.value.translation_key == "send_outcome_unknown"
+    assert str(err.value) == (
+        "OVHcloud's answer could not be read; the SMS may or may not have been sent. It is "
+        "not retried to avoid sending it twice"
+    )
+    assert len(jobs(ovh_sim)) == 1
+    # Both SMS may have gone out: the hourly cap of 2 is reached.
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+    assert err.value.translation_key == "rate_limited_sending"
     assert len(jobs(ovh_sim)) == 1
 
 
