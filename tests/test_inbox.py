@@ -631,3 +631,40 @@ async def test_readme_status_automation_replies(inbox: Inbox) -> None:
     assert [(sms["receiver"], sms["message"]) for sms in inbox.sim.outgoing()] == [
         ("+33612345678", "Alarm: armed_away")
     ]
+
+
+@pytest.mark.parametrize("delete", [True, False], ids=["deletion on", "deletion off"])
+async def test_poll_asked_by_an_entity_during_a_reload_fires_once(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry, delete: bool
+) -> None:
+    """An automation forces a poll; the entry reloads while it runs: each SMS fires once.
+
+    Real time here: OVH (the simulator) holds the read while the entry reloads.
+    """
+    events = async_capture_events(hass, EVENT_RECEIVED)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**mock_config_entry.options, CONF_DELETE_RECEIVED: delete}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await async_setup_component(hass, "homeassistant", {})
+    sms_id = ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "hello")
+    ovh_sim.inject_fault("GET", f"/incoming/{sms_id}$", delay=0.3)
+    asked = hass.async_create_task(
+        hass.services.async_call(
+            "homeassistant", "update_entity", {"entity_id": ENTITY_ID}, blocking=True
+        )
+    )
+    for _ in range(100):  # Until the read reached OVH, which holds it.
+        if ovh_sim.calls("GET", f"/incoming/{sms_id}$"):
+            break
+        await asyncio.sleep(0.01)
+
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await asked
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await mock_config_entry.runtime_data.inbox.async_refresh()
+
+    assert [event.data["message"] for event in events] == ["hello"]
+    assert [sms["id"] for sms in ovh_sim.incoming(SERVICE, NUMBER)] == ([] if delete else [sms_id])
