@@ -164,15 +164,18 @@ class IncomingSms:
     def from_api(cls, data: object, sms_id: int, redact: Callable[[str], str] = str) -> IncomingSms:
         """Build from OVH's record of ``sms_id``; the creation time is converted to UTC.
 
-        The id asked for is the message's id, whatever the record says. A record without
-        a readable creation time still counts: it is dated now rather than left to block
-        the inbox. Raises ``OvhSmsMalformedError`` when the answer is not a record at all.
+        Raises ``OvhSmsMalformedError`` when the answer is not this message's record (not
+        an object, or another id or none in it): firing it could deliver garbage under
+        this id. A record without a readable creation time still counts: it is dated now
+        rather than left to block the inbox.
         """
         if not isinstance(data, dict):
             raise OvhSmsMalformedError(f"the record of received SMS {sms_id} is not an object")
-        oddities: list[str] = []
         if _as_id(data.get("id")) != sms_id:
-            oddities.append("its id field is missing or names another message")
+            raise OvhSmsMalformedError(
+                f"the record of received SMS {sms_id} has another id or none"
+            )
+        oddities: list[str] = []
         if (created := _as_utc(data.get("creationDatetime"))) is None:
             oddities.append("its creationDatetime is missing or unreadable, it is dated now")
             created = datetime.now(UTC)

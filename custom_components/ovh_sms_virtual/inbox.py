@@ -50,9 +50,10 @@ class _Failing:
     """A listed message that could not be read yet."""
 
     since: datetime
-    tries: int = 0
     given_up_waiting: bool = False
     """The newer messages no longer wait for it; it is still tried now and then."""
+    tries_since: int = 0
+    """Failed tries since then: each one doubles the polls until the next one."""
     next_poll: int = 0
 
 
@@ -127,12 +128,13 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         ready = [sms for sms in self._read.values() if holding is None or sms.id < holding]
         for sms in ready:
             del self._read[sms.id]
-        await self.async_deliver(sorted(ready, key=lambda sms: (sms.created, sms.id)))
         if self._stopping:
             return
         if holding is None and not self._read:
-            self._move_window()
-        if self.delete_received:
+            # Written with the batch.
+            self._move_window(ready)
+        await self.async_deliver(sorted(ready, key=lambda sms: (sms.created, sms.id)))
+        if self.delete_received and not self._stopping:
             await self._async_delete_handled()
 
     async def _async_read_new(self, listed: set[int]) -> int | None:
@@ -168,12 +170,12 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
             except OvhSmsAuthError:
                 raise
             except OvhSmsError as err:
-                # OVH asking to slow down ends this poll's reading at once.
-                failed_in_a_row = (
-                    MAX_FAILED_READS_IN_A_ROW
-                    if isinstance(err, OvhSmsRateLimitError)
-                    else failed_in_a_row + 1
-                )
+                # OVH asking to slow down ends this poll's reading at once; a record it
+                # served, however odd, says nothing about how OVH is doing.
+                if isinstance(err, OvhSmsRateLimitError):
+                    failed_in_a_row = MAX_FAILED_READS_IN_A_ROW
+                elif not isinstance(err, OvhSmsMalformedError):
+                    failed_in_a_row += 1
                 if self._read_failed(sms_id, err) and holding is None:
                     holding = sms_id
                 continue
@@ -188,7 +190,6 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         """Count a failed read; whether the newer messages still wait for this one."""
         now = dt_util.utcnow()
         failing = self._failing.setdefault(sms_id, _Failing(since=now))
-        failing.tries += 1
         if not failing.given_up_waiting and (
             isinstance(err, OvhSmsMalformedError) or now - failing.since >= MAX_HOLD
         ):
@@ -202,7 +203,8 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         if not failing.given_up_waiting:
             LOGGER.debug("Cannot read received SMS %s yet: %s", sms_id, err.message)
             return True
-        failing.next_poll = self._polls + min(2**failing.tries, MAX_RETRY_POLLS)
+        failing.tries_since += 1
+        failing.next_poll = self._polls + min(2**failing.tries_since, MAX_RETRY_POLLS)
         return False
 
     async def async_deliver(self, batch: Iterable[IncomingSms]) -> list[IncomingSms]:
@@ -230,17 +232,18 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
                     "; ".join(sms.oddities),
                 )
         if fired:
-            newest = max(sms.created for sms in fired)
-            self._newest = newest if self._newest is None else max(self._newest, newest)
             await self.store.async_save()
         return fired
 
-    def _move_window(self) -> None:
+    def _move_window(self, ready: list[IncomingSms]) -> None:
         """Every listed SMS is handled: list from ``WINDOW_MARGIN`` before the newest on.
 
         Creation times are OVH's clock; Home Assistant's clock only caps a date that lies
-        in the future. Without any SMS fired yet, the window starts once, from now.
+        in the future. Before any SMS is fired, the window starts once, from now.
         """
+        for sms in ready:
+            if self._newest is None or sms.created > self._newest:
+                self._newest = sms.created
         if self._newest is None and self.store.listed_from is not None:
             return
         now = dt_util.utcnow()

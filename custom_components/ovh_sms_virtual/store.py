@@ -131,11 +131,15 @@ class OvhSmsStore:
         self._handled[sms_id] = None
 
     def forget(self, sms_ids: set[int]) -> None:
-        """These SMS are gone from OVH for good (deleted): they cannot come back."""
+        """These SMS are gone from OVH for good (deleted): they cannot come back.
+
+        Written with the next write only: an id still on disk after a restart costs one
+        more delete, answered 404, and a poll that fires nothing writes nothing.
+        """
         if gone := sms_ids & self._handled.keys():
             for sms_id in gone:
                 del self._handled[sms_id]
-            self._delay_save()
+            self._unsaved = True
 
     def note_listed(self, listed: set[int]) -> None:
         """OVH listed ``listed``: forget handled ids it has left out for long enough."""
@@ -156,10 +160,14 @@ class OvhSmsStore:
             self._delay_save()
 
     def move_window(self, start: datetime) -> None:
-        """List from ``start`` on from now; the window never moves back."""
+        """List from ``start`` on from now; the window never moves back.
+
+        Written with the next write (the batch the inbox fires next): a window lost to a
+        restart only makes the next list longer.
+        """
         if self.listed_from is None or start > self.listed_from:
             self.listed_from = start
-            self._delay_save()
+            self._unsaved = True
 
     def record_sent(self, receivers: dict[int, str]) -> None:
         """Remember the receiver of each sent message id."""
