@@ -12,7 +12,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import selector
+from homeassistant.helpers import issue_registry as ir, selector
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -189,6 +189,9 @@ async def test_send_options(
         ("0033612345678", ["+33612345678"]),
         ("612345678", ["+33612345678"]),
         ("06-12-34-56-78", ["+33612345678"]),
+        ("06.12.34.56.78", ["+33612345678"]),
+        ("(06) 12 34 56 78", ["+33612345678"]),
+        ("+33\u00a06\u00a012\u00a034\u00a056\u00a078", ["+33612345678"]),
         # Numbers of other countries are sent as well (OVH rejects them: see below).
         ("0612345678, +32 470 12 34 56", ["+33612345678", "+32470123456"]),
         ("+1 650 253 0000, 0612345678", ["+16502530000", "+33612345678"]),
@@ -211,6 +214,87 @@ async def test_recipients_are_normalised(
     await send(hass, recipients=recipients)
 
     assert jobs(ovh_sim)[0]["receivers"] == receivers
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "http://evil/0612345678",
+        "{'number': '0612345678'}",
+        "tel:0612345678",
+        "06 12 34 56 78 ext. 5",
+        "+33 6 12 34 56 78#",
+        "0612345678;0698765432",
+    ],
+)
+async def test_numbers_with_other_characters_are_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator, number: str
+) -> None:
+    """Only digits, +, spaces, dots, dashes and parentheses: anything else is not a number."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, recipients=[number])
+
+    assert err.value.translation_key == "invalid_phone_number"
+    assert str(err.value).startswith(f'"{number}" is not a valid phone number.')
+    assert jobs(ovh_sim) == []
+
+
+@pytest.mark.parametrize("number", ["08 99 12 34 56", "+33 8 91 12 34 56", "0836123456"])
+async def test_premium_rate_numbers_are_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator, number: str
+) -> None:
+    """An SMS to a premium-rate number could cost far more than a credit: it is not sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, recipients=["0612345678", number])
+
+    assert err.value.translation_key == "premium_rate_number"
+    assert str(err.value) == (
+        f'"{number}" is a premium-rate number: an SMS to it could cost far more than a '
+        "credit, so it is not sent"
+    )
+    assert jobs(ovh_sim) == []
+
+
+async def test_expired_service(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """OVH answers 460: the service must be renewed; a repair issue says so too."""
+    ovh_sim.inject_fault("POST", JOBS, status=460, body={"message": "This service is expired"})
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_service_expired"
+    assert str(err.value) == (
+        f"The OVHcloud SMS service {SERVICE} has expired, nothing was sent: renew it in the "
+        "OVHcloud manager"
+    )
+    issue = issue_registry.async_get_issue(DOMAIN, f"service_expired_{init_integration.entry_id}")
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
+    # The next poll that works clears it.
+    await init_integration.runtime_data.inbox.async_refresh()
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"service_expired_{init_integration.entry_id}")
+        is None
+    )
+
+
+async def test_not_enough_credits_by_error_code(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A refusal that names the credits by its code, whatever its text (assumed shape)."""
+    ovh_sim.inject_fault(
+        "POST", JOBS, status=403, body={"errorCode": "NOT_ENOUGH_CREDITS", "message": "Refused"}
+    )
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "not_enough_credits"
 
 
 async def test_partial_rejection(
