@@ -381,3 +381,11 @@ async def test_a_dripping_answer_is_cut_at_the_deadline(
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_names_that_are_not_a_list_are_malformed(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    ovh_sim.inject_fault("GET", "^/sms$", status=200, body={"services": [SERVICE]})
+    with pytest.raises(OvhSmsMalformedError):
+        await _client(hass).async_list_services()

@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.ovh_sms_virtual.api import OvhSmsClient
+from custom_components.ovh_sms_virtual.api import IncomingSms, OvhSmsClient
 from custom_components.ovh_sms_virtual.const import (
     CONF_DELETE_RECEIVED,
     CONF_SCAN_INTERVAL,
@@ -335,17 +335,14 @@ async def test_failed_read_holds_back_only_newer_sms(
 
     await inbox.poll()
     assert inbox.fired == ["one", "two", "three"]
-    # OVH asking to slow down ends the poll's reading: the third SMS is read next time.
-    third_read_first = fault.get("status") != 429
     assert inbox.calls == [
         ("GET", ""),
         ("GET", f"/{first}"),
         ("GET", f"/{second}"),
-        *([("GET", f"/{third}")] if third_read_first else []),
+        ("GET", f"/{third}"),
         ("DELETE", f"/{first}"),
         ("GET", ""),
         ("GET", f"/{second}"),
-        *([] if third_read_first else [("GET", f"/{third}")]),
         ("DELETE", f"/{second}"),
         ("DELETE", f"/{third}"),
     ]
@@ -392,7 +389,7 @@ async def test_sms_gone_before_it_is_read_is_skipped(inbox: Inbox) -> None:
 async def test_failed_delete_is_retried_without_firing_again(
     inbox: Inbox, caplog: pytest.LogCaptureFixture, fault: dict[str, Any]
 ) -> None:
-    """The SMS are delivered and recorded; the deletes wait for the next poll."""
+    """The SMS are delivered and recorded; the failed delete waits for the next poll."""
     await inbox.set_up()
     first = inbox.receive("one")
     second = inbox.receive("two")
@@ -404,21 +401,19 @@ async def test_failed_delete_is_retried_without_firing_again(
     assert inbox.fired == ["one", "two"]
     assert inbox.entity.state != STATE_UNAVAILABLE
     assert inbox.handled_on_disk == [first, second]
-    # One failing call, then this poll stops deleting.
-    assert inbox.calls[3:] == [("DELETE", f"/{first}")]
-    assert inbox.on_ovh == [first, second]
+    assert inbox.calls[3:] == [("DELETE", f"/{first}"), ("DELETE", f"/{second}")]
+    assert inbox.on_ovh == [first]
 
     await inbox.poll()
     await inbox.poll()
 
     assert inbox.fired == ["one", "two"]
     assert inbox.on_ovh == []
-    assert inbox.calls[4:] == [
+    assert inbox.calls[5:] == [
         ("GET", ""),
         ("DELETE", f"/{first}"),
         ("GET", ""),
         ("DELETE", f"/{first}"),
-        ("DELETE", f"/{second}"),
     ]
     warnings = _log(caplog, logging.WARNING)
     assert len(warnings) == 1
@@ -997,3 +992,67 @@ async def test_an_expired_service_raises_a_repair_issue_and_is_tried_hourly(
     await inbox.poll(600)
     assert inbox.fired == ["hello"]
     assert issue_registry.async_get_issue(DOMAIN, f"service_expired_{inbox.entry.entry_id}") is None
+
+
+async def test_deliver_is_the_one_exactly_once_path(inbox: Inbox) -> None:
+    """What a push would call: a fired SMS is not fired again; an unloading entry fires none.
+
+    (A push reads the SMS from OVH first: one deleted after it fired is not found.)
+    """
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
+    sms_id = inbox.receive("hello")
+    await inbox.poll()
+    coordinator = inbox.entry.runtime_data.inbox
+    again = IncomingSms(
+        id=sms_id, sender="+33611111111", message="hello", created=dt_util.utcnow(), tag=""
+    )
+    new = IncomingSms(
+        id=sms_id + 1, sender="+33611111111", message="pushed", created=dt_util.utcnow(), tag=""
+    )
+
+    assert await coordinator.async_deliver([again, new]) == [new]
+    assert inbox.fired == ["hello", "pushed"]
+    assert inbox.handled_on_disk == [sms_id, sms_id + 1]
+
+    await coordinator.async_shutdown()
+    later = IncomingSms(
+        id=sms_id + 2, sender="+33611111111", message="late", created=dt_util.utcnow(), tag=""
+    )
+    assert await coordinator.async_deliver([later]) == []
+    assert inbox.fired == ["hello", "pushed"]
+
+
+async def test_a_failing_sms_deleted_elsewhere_is_no_longer_tried(inbox: Inbox) -> None:
+    """Gone from OVH's list: nothing waits for it, nothing reads it again."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    inbox.receive("two")
+    inbox.sim.inject_fault("GET", f"/incoming/{first}$", status=500, count=None)
+    await inbox.poll()
+    assert inbox.fired == []
+
+    await inbox.delete_elsewhere(first)
+    inbox.sim.clear_requests()
+    await inbox.poll()
+    await inbox.poll()
+
+    assert inbox.fired == ["two"]
+    assert inbox.sim.calls("GET", f"/incoming/{first}$") == []
+
+
+async def test_keys_refused_on_a_read_start_reauth(inbox: Inbox) -> None:
+    """Nothing fires; the poll fails for the keys and reauthentication starts."""
+    await inbox.set_up()
+    sms_id = inbox.receive("hello")
+    inbox.sim.inject_fault(
+        "GET",
+        f"/incoming/{sms_id}$",
+        status=403,
+        body={"errorCode": "INVALID_CREDENTIAL", "message": "This credential is not valid"},
+    )
+
+    await inbox.poll()
+
+    assert inbox.fired == []
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    assert len(list(inbox.entry.async_get_active_flows(inbox.hass, {SOURCE_REAUTH}))) == 1

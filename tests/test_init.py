@@ -33,6 +33,7 @@ from custom_components.ovh_sms_virtual.const import (
     EVENT_RECEIVED,
 )
 from custom_components.ovh_sms_virtual.coordinator import MAX_BACKOFF
+from custom_components.ovh_sms_virtual.inbox import MAX_READS_PER_POLL
 from ovh_simulator import OvhSimulator
 
 from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, state_of
@@ -320,7 +321,7 @@ async def test_setup_does_not_wait_for_the_first_poll(
     hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
 ) -> None:
     """A backlog waits at start: the entry is loaded at once, and sends go out meanwhile."""
-    for index in range(60):
+    for index in range(MAX_READS_PER_POLL + 10):
         ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"sms {index}")
     events = async_capture_events(hass, EVENT_RECEIVED)
     await hass.config.async_update(country="FR")
@@ -335,7 +336,7 @@ async def test_setup_does_not_wait_for_the_first_poll(
     assert events == []
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert len(events) == 50
+    assert len(events) == MAX_READS_PER_POLL
     # The job went out between two reads of the first poll.
     calls = [(request.method, request.path) for request in ovh_sim.requests]
     reads_before = calls[: calls.index(("POST", JOBS))]

@@ -16,7 +16,6 @@ from .api import (
     OvhSmsError,
     OvhSmsMalformedError,
     OvhSmsNotFoundError,
-    OvhSmsRateLimitError,
 )
 from .const import (
     CONF_DELETE_RECEIVED,
@@ -33,12 +32,15 @@ from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator
 from .store import OvhSmsStore
 
 # A poll's calls are bounded, so that it ends and a backlog moves on at every poll.
-MAX_READS_PER_POLL: Final = 50
-MAX_DELETES_PER_POLL: Final = 50
-# Failed reads in a row that end a poll's reading: OVH is struggling, the next poll goes on.
-MAX_FAILED_READS_IN_A_ROW: Final = 3
-# A message OVH keeps failing to serve holds the newer ones back at most this long.
+MAX_READS_PER_POLL: Final = 100
+MAX_DELETES_PER_POLL: Final = 100
+# Failed calls in a row that end a poll's reads or deletes: OVH is struggling or asks to
+# slow down (429), the next poll goes on.
+MAX_FAILED_IN_A_ROW: Final = 3
+# A message OVH keeps failing to serve holds the newer ones back this long, and this many
+# tries (a few failures in a row, or polls that never got to it, are not enough).
 MAX_HOLD: Final = timedelta(minutes=10)
+MAX_HOLD_TRIES: Final = 10
 # Polls between two tries of a message that no longer holds the others back, at most.
 MAX_RETRY_POLLS: Final = 64
 # How far back the listing window reaches behind the newest SMS fired.
@@ -50,6 +52,7 @@ class _Failing:
     """A listed message that could not be read yet."""
 
     since: datetime
+    tries: int = 0
     given_up_waiting: bool = False
     """The newer messages no longer wait for it; it is still tried now and then."""
     tries_since: int = 0
@@ -66,9 +69,10 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
     poll, and the next poll reads only what is missing. The fired batch is recorded as
     handled in one write, then handled messages are deleted on OVH when deletion is on.
 
-    A message OVH fails to serve for ``MAX_HOLD`` (or at once, when its record is not a
-    record at all) is reported once and stops holding the others back; it is still tried
-    now and then while OVH lists it, and fired late if it can be read one day.
+    A message OVH fails to serve for ``MAX_HOLD`` and ``MAX_HOLD_TRIES`` (or at once, when
+    its record is not its record at all) is reported once and stops holding the others
+    back; it is still tried now and then while OVH lists it, and fired late if it can be
+    read one day.
 
     The list reaches back to ``WINDOW_MARGIN`` before the newest message fired, once
     every older listed message is handled: with deletion off, OVH keeps months of
@@ -156,7 +160,7 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
             waited_for = failing is None or not failing.given_up_waiting
             if failing is not None and not waited_for and failing.next_poll > self._polls:
                 continue
-            if reads >= MAX_READS_PER_POLL or failed_in_a_row >= MAX_FAILED_READS_IN_A_ROW:
+            if reads >= MAX_READS_PER_POLL or failed_in_a_row >= MAX_FAILED_IN_A_ROW:
                 if waited_for:
                     return sms_id if holding is None else holding
                 continue
@@ -170,11 +174,8 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
             except OvhSmsAuthError:
                 raise
             except OvhSmsError as err:
-                # OVH asking to slow down ends this poll's reading at once; a record it
-                # served, however odd, says nothing about how OVH is doing.
-                if isinstance(err, OvhSmsRateLimitError):
-                    failed_in_a_row = MAX_FAILED_READS_IN_A_ROW
-                elif not isinstance(err, OvhSmsMalformedError):
+                # A record OVH served, however odd, says nothing about how OVH is doing.
+                if not isinstance(err, OvhSmsMalformedError):
                     failed_in_a_row += 1
                 if self._read_failed(sms_id, err) and holding is None:
                     holding = sms_id
@@ -190,8 +191,10 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         """Count a failed read; whether the newer messages still wait for this one."""
         now = dt_util.utcnow()
         failing = self._failing.setdefault(sms_id, _Failing(since=now))
+        failing.tries += 1
         if not failing.given_up_waiting and (
-            isinstance(err, OvhSmsMalformedError) or now - failing.since >= MAX_HOLD
+            isinstance(err, OvhSmsMalformedError)
+            or (now - failing.since >= MAX_HOLD and failing.tries >= MAX_HOLD_TRIES)
         ):
             failing.given_up_waiting = True
             LOGGER.warning(
@@ -281,13 +284,16 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         """Delete on OVH the handled messages, oldest id first, listed or not.
 
         A delete answered 2xx or 404 proves the message gone: it is forgotten. A failed
-        delete does not fail the poll (the messages were delivered): it is logged once
-        and retried at the next poll, and the other deletes wait too, so a struggling
-        API gets one failing call per poll. Refused keys still start reauthentication.
+        delete does not fail the poll (the messages were delivered): it is retried at the
+        next poll, and a few failures in a row end this poll's deletes. The first failure
+        is logged, and the return to normal. Refused keys still start reauthentication.
         """
         gone: set[int] = set()
+        failed = failed_in_a_row = 0
         try:
             for sms_id in sorted(self.store.handled)[:MAX_DELETES_PER_POLL]:
+                if failed_in_a_row >= MAX_FAILED_IN_A_ROW:
+                    break
                 try:
                     await self.client.async_delete_incoming(self.service_name, self.number, sms_id)
                 except OvhSmsNotFoundError:
@@ -303,10 +309,13 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
                             err.message,
                         )
                     self._delete_failing = True
-                    return
+                    failed += 1
+                    failed_in_a_row += 1
+                    continue
+                failed_in_a_row = 0
                 gone.add(sms_id)
-                if self._delete_failing:
-                    LOGGER.info("Deleting received SMS on OVHcloud works again")
-                    self._delete_failing = False
         finally:
             self.store.forget(gone)
+        if self._delete_failing and not failed:
+            LOGGER.info("Deleting received SMS on OVHcloud works again")
+            self._delete_failing = False
