@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 import itertools
+from pathlib import Path
 import random
 import re
 from typing import Any, Final
@@ -272,3 +273,19 @@ async def test_chaos_on_the_inbound_path(
     transient = chaos.served.total() - chaos.served["malformed record"]
     assert FAULT_SHARE_RANGE[0] * chaos.calls <= transient <= FAULT_SHARE_RANGE[1] * chaos.calls
     assert set(chaos.served) == {*TRANSIENT, "slow", "malformed record"}
+
+
+def test_the_readme_quotes_these_figures() -> None:
+    """The README's "Reliability" table says what the tests above assert."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Reliability", 1)[1].split("\n## ", 1)[0]
+    for figure in (
+        "1000 SMS in 50 bursts",
+        f"{POLLS} polls, {RELOADS} reloads",
+        f"{RESTARTS} restarts, at least {MID_POLL_AT_LEAST} of them while a poll was running",
+        f"between {FAULT_SHARE_RANGE[0]:.0%} and {FAULT_SHARE_RANGE[1]:.0%}".replace("%", " %"),
+        "990 fired: 0 lost, 0 duplicated, 0 out of order",
+        "2000 SMS waiting",
+        "within 30 simulated minutes",
+    ):
+        assert figure in table, figure

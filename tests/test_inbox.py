@@ -577,12 +577,15 @@ async def test_revoked_key_starts_reauth_and_stops_polling(inbox: Inbox) -> None
     assert len(inbox.calls) == 1
 
 
-async def test_key_revoked_before_delete_starts_reauth(inbox: Inbox) -> None:
-    """A delete refused for the keys: the SMS stays delivered and recorded; reauth starts."""
+@pytest.mark.parametrize(("method", "fired"), [("DELETE", ["hello"]), ("GET", [])])
+async def test_keys_refused_on_a_read_or_delete_start_reauth(
+    inbox: Inbox, method: str, fired: list[str]
+) -> None:
+    """The poll fails for the keys and reauth starts; a fired SMS stays recorded."""
     await inbox.set_up()
     sms_id = inbox.receive("hello")
     inbox.sim.inject_fault(
-        "DELETE",
+        method,
         f"/incoming/{sms_id}$",
         status=403,
         body={
@@ -594,8 +597,9 @@ async def test_key_revoked_before_delete_starts_reauth(inbox: Inbox) -> None:
 
     await inbox.poll()
 
-    assert inbox.fired == ["hello"]
-    assert inbox.handled_on_disk == [sms_id]
+    assert inbox.fired == fired
+    if fired:
+        assert inbox.handled_on_disk == [sms_id]
     assert inbox.entity.state == STATE_UNAVAILABLE
     assert len(list(inbox.entry.async_get_active_flows(inbox.hass, {SOURCE_REAUTH}))) == 1
 
@@ -1038,21 +1042,3 @@ async def test_a_failing_sms_deleted_elsewhere_is_no_longer_tried(inbox: Inbox) 
 
     assert inbox.fired == ["two"]
     assert inbox.sim.calls("GET", f"/incoming/{first}$") == []
-
-
-async def test_keys_refused_on_a_read_start_reauth(inbox: Inbox) -> None:
-    """Nothing fires; the poll fails for the keys and reauthentication starts."""
-    await inbox.set_up()
-    sms_id = inbox.receive("hello")
-    inbox.sim.inject_fault(
-        "GET",
-        f"/incoming/{sms_id}$",
-        status=403,
-        body={"errorCode": "INVALID_CREDENTIAL", "message": "This credential is not valid"},
-    )
-
-    await inbox.poll()
-
-    assert inbox.fired == []
-    assert inbox.entity.state == STATE_UNAVAILABLE
-    assert len(list(inbox.entry.async_get_active_flows(inbox.hass, {SOURCE_REAUTH}))) == 1

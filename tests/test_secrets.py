@@ -9,9 +9,10 @@ the user reads, and that the echoed text did reach the log, without the secrets.
 
 import logging
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
@@ -156,13 +157,8 @@ async def test_polling_errors_log_no_secret(
         assert REDACTED in caplog.text
 
 
-async def test_config_flow_traceback_has_no_secret(
-    hass: HomeAssistant, ovh_sim: OvhSimulator, caplog: pytest.LogCaptureFixture
-) -> None:
-    """An answer the flow does not expect is logged with its traceback, redacted."""
-    # The flow's requests carry the keys; the webhook does not exist yet.
-    echo = f"Refused: X-Ovh-Application: {APP_KEY}; X-Ovh-Consumer: {CONSUMER_KEY}"
-    ovh_sim.inject_fault("GET", "^/sms$", status=409, body={"message": echo})
+async def _submit_keys(hass: HomeAssistant) -> ConfigFlowResult:
+    """Start the set-up and submit the keys (whatever else the first form asks)."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     values = {
         CONF_NAME: "Home",
@@ -175,9 +171,20 @@ async def test_config_flow_traceback_has_no_secret(
     assert schema is not None
     asked = {str(key) for key in schema.schema}
 
-    result = await hass.config_entries.flow.async_configure(
+    return await hass.config_entries.flow.async_configure(
         result["flow_id"], {key: value for key, value in values.items() if key in asked}
     )
+
+
+async def test_config_flow_traceback_has_no_secret(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An answer the flow does not expect is logged with its traceback, redacted."""
+    # The flow's requests carry the keys; the webhook does not exist yet.
+    echo = f"Refused: X-Ovh-Application: {APP_KEY}; X-Ovh-Consumer: {CONSUMER_KEY}"
+    ovh_sim.inject_fault("GET", "^/sms$", status=409, body={"message": echo})
+
+    result = await _submit_keys(hass)
 
     assert result["errors"] == {"base": "unknown"}
     tracebacks = [record for record in caplog.records if record.exc_info]
@@ -201,3 +208,14 @@ async def test_a_received_sms_never_shows_a_secret(
     state = hass.states.get("event.home_received_sms")
     assert state is not None
     assert _clean(str(state.attributes))
+
+
+async def test_an_unexpected_error_in_the_flow_is_contained(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug (no answer of OVH shows one any more) is logged; the form says so."""
+    with patch.object(OvhSmsClient, "async_list_services", side_effect=RuntimeError("bug")):
+        result = await _submit_keys(hass)
+
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected error while talking to OVHcloud's API" in caplog.text
