@@ -115,12 +115,13 @@ class SecretWatch(logging.Handler):
         ]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def secret_watch() -> Iterator[SecretWatch]:
+@pytest.fixture(scope="session", autouse=True, name="secret_watch")
+def _secret_watch() -> Iterator[SecretWatch]:
     """Every log record of the whole session is checked for the keys and the webhook id.
 
     This integration's logger logs at DEBUG for the whole session, so its debug lines and
-    tracebacks are checked too.
+    tracebacks are checked too. (The name starts with ``_`` so that the benchmarks, which
+    import this module's fixtures, measure without it.)
     """
     watch = SecretWatch()
     logging.getLogger().addHandler(watch)
@@ -132,8 +133,8 @@ def secret_watch() -> Iterator[SecretWatch]:
     logging.getLogger().removeHandler(watch)
 
 
-@pytest.fixture(autouse=True)
-def no_secret_in_logs(secret_watch: SecretWatch) -> Iterator[None]:
+@pytest.fixture(autouse=True, name="no_secret_in_logs")
+def _no_secret_in_logs(secret_watch: SecretWatch) -> Iterator[None]:
     """Fail the test whose log showed a secret."""
     start = len(secret_watch.leaks)
     yield
