@@ -4,8 +4,12 @@ Examples::
 
     python -m ovh_simulator serve --port 8099
     python -m ovh_simulator inject-sms --sender +33611111111 --message "hello"
+    python -m ovh_simulator inject-sms --sender +33611111111 --message "hi" \
+        --via http://127.0.0.1:8123   # push it to the account's cgiUrl, on that origin
     python -m ovh_simulator deliver --id 26929925 --dlr 1 --ptt 4
     python -m ovh_simulator deliver --via http://127.0.0.1:8123   # the newest sent SMS
+    python -m ovh_simulator set-outcome --outcome failed          # the newest sent SMS
+    python -m ovh_simulator set-outcome --default --outcome delivered --delay 30
     python -m ovh_simulator credits --set 50
     python -m ovh_simulator requests
 
@@ -113,18 +117,63 @@ def build_parser() -> argparse.ArgumentParser:
     inject.add_argument("--service", help="default: the first account")
     inject.add_argument("--number", help="default: the account's first number")
     inject.add_argument("--created", help="ISO 8601 datetime (default: now)")
+    inject.add_argument(
+        "--via",
+        help="push to this origin instead of the smsResponse cgiUrl's (e.g. "
+        "http://127.0.0.1:8123); the SMS is pushed only when the account's smsResponse "
+        "is cgi with a cgiUrl",
+    )
 
     deliver = commands.add_parser(
         "deliver", parents=[client], help="send a status callback for a sent SMS"
     )
     deliver.add_argument("--id", type=int, help="outgoing SMS id (default: the newest one sent)")
-    deliver.add_argument("--dlr", type=int, default=1, help="DLR id (description)")
-    deliver.add_argument("--ptt", type=int, default=4)
+    deliver.add_argument(
+        "--dlr",
+        type=int,
+        default=1,
+        help="DLR id, sent as description: 1 delivered; 2 and 16 failed; 0, 4 and 8 "
+        "pending (the integration shows any other value as unknown) (default: %(default)s)",
+    )
+    deliver.add_argument(
+        "--ptt",
+        type=int,
+        default=4,
+        help="operator code: 4 delivered, 1 to 3 in progress, most others failures "
+        "(default: %(default)s)",
+    )
     deliver.add_argument("--description-dlr", default="Success")
-    deliver.add_argument("--date", help="e.g. '2026-11-27 10:12:05' (default: now)")
+    deliver.add_argument(
+        "--date", help="e.g. '2026-11-27 10:12:05' (default: now; OVH's format is assumed)"
+    )
     deliver.add_argument(
         "--via",
         help="call this origin instead of the callBack URL's (e.g. http://127.0.0.1:8123)",
+    )
+
+    outcome = commands.add_parser(
+        "set-outcome",
+        parents=[client],
+        help="set what a sent SMS becomes (GET .../outgoing/{id}), or every new one",
+    )
+    outcome.add_argument("--id", type=int, help="outgoing SMS id (default: the newest one sent)")
+    outcome.add_argument(
+        "--default",
+        action="store_true",
+        help="set what every SMS sent from now on becomes, --delay seconds after its send",
+    )
+    outcome.add_argument(
+        "--outcome",
+        required=True,
+        choices=["pending", "buffered", "delivered", "failed"],
+        help="deliveryReceipt/ptt: pending 0/0, buffered 8/3, delivered 1/4 (and "
+        "deliveredAt), failed 2/5",
+    )
+    outcome.add_argument(
+        "--delay",
+        type=float,
+        help="seconds from now (or from each send, with --default) before the SMS shows "
+        "it (default: 0; 5 with --default)",
     )
 
     credits_cmd = commands.add_parser(
@@ -174,7 +223,7 @@ def _run_client(args: argparse.Namespace) -> None:
                 "message": args.message,
                 "tag": args.tag,
             }
-            for name in ("service", "number", "created"):
+            for name in ("service", "number", "created", "via"):
                 if getattr(args, name):
                     body[name] = getattr(args, name)
             _print_json(_call(url, "POST", "/_sim/incoming", body))
@@ -190,6 +239,15 @@ def _run_client(args: argparse.Namespace) -> None:
             if args.via:
                 body["via"] = args.via
             _print_json(_call(url, "POST", "/_sim/deliver", body))
+        case "set-outcome":
+            if args.default:
+                delay = 5.0 if args.delay is None else args.delay
+                body = {"outcome": args.outcome, "delay": delay}
+                _print_json(_call(url, "POST", "/_sim/delivery", body))
+            else:
+                message_id = _newest_outgoing_id(url) if args.id is None else args.id
+                body = {"outcome": args.outcome, "delay": args.delay or 0.0}
+                _print_json(_call(url, "POST", f"/_sim/outgoing/{message_id}", body))
         case "credits":
             body = {} if args.service is None else {"service": args.service}
             if args.value is None:

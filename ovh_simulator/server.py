@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+import concurrent.futures
 import contextlib
 import copy
 from dataclasses import dataclass
@@ -31,8 +32,6 @@ import threading
 import time
 from typing import Any, Final, TypedDict, Unpack
 import urllib.error
-import urllib.parse
-from urllib.parse import urlsplit, urlunsplit
 import urllib.request
 import uuid
 
@@ -42,6 +41,7 @@ from yarl import URL
 
 from . import errors
 from .errors import ApiError, bad_request, not_found
+from .push import PushResult, async_post_form, on_origin, push_form, with_params
 from .sms import MAX_SEGMENTS, count_segments
 from .state import (
     CONSUMER_KEY_STATES,
@@ -52,6 +52,7 @@ from .state import (
     DEMO_NUMBER,
     DEMO_SERVICE,
     FULL_SMS_RULES,
+    OUTCOMES,
     Application,
     ConsumerKey,
     IncomingSms,
@@ -79,7 +80,10 @@ _LOGGER = logging.getLogger(__name__)
 
 API_PREFIX: Final = "/1.0"
 MAX_CLOCK_SKEW: Final = 300
-"""Seconds a request timestamp may differ from the simulator clock."""
+"""Seconds a request timestamp may differ from the simulator clock (assumed: OVH's own
+tolerance is not published)."""
+PUSH_TIMEOUT: Final = 10.0
+"""Seconds a push of a received SMS may take."""
 QUERY_ID_HEADER: Final = "X-OVH-QUERYID"
 _RULE_EXEMPT: Final = frozenset({("GET", "/auth/currentCredential"), ("POST", "/auth/logout")})
 _SEG: Final = r"(?P<{}>[^/]+)"
@@ -160,13 +164,6 @@ def _parse_json(raw: bytes) -> tuple[Any, bool, bool]:
         return None, True, False
 
 
-def _build_callback_url(base: str, params: list[tuple[str, str]]) -> str:
-    """Append ``params`` to ``base`` (keeping its own query, e.g. a secret token)."""
-    parts = urllib.parse.urlsplit(base)
-    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True) + params
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-
-
 class OvhSimulator:
     """A simulated OVH API v1 (SMS virtual numbers) with control methods for tests.
 
@@ -192,6 +189,8 @@ class OvhSimulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
+        self._pushes: dict[int, concurrent.futures.Future[PushResult]] = {}
+        self._push_tasks: set[asyncio.Task[None]] = set()
         self._routes: list[tuple[str, re.Pattern[str], _Handler]] = self._build_routes()
         if demo:
             self.add_application(DEMO_APPLICATION_KEY, DEMO_APPLICATION_SECRET)
@@ -311,6 +310,18 @@ class OvhSimulator:
         with self._lock:
             self._service(service).account["callBack"] = url
 
+    def set_push_url(self, service: str, url: str | None) -> None:
+        """Set an account's ``smsResponse`` to push received SMS to ``url`` (None: stop).
+
+        The same as ``PUT /sms/{service}`` with ``{"smsResponse": {"responseType": "cgi",
+        "cgiUrl": url}}`` (or ``"none"``), without an API call.
+        """
+        with self._lock:
+            self._service(service).account["smsResponse"] |= {
+                "responseType": "none" if url is None else "cgi",
+                "cgiUrl": url,
+            }
+
     def account(self, service: str) -> dict[str, Any]:
         """Return a copy of an account object, as ``GET /sms/{service}`` does."""
         with self._lock:
@@ -326,23 +337,36 @@ class OvhSimulator:
         message: str,
         tag: str = "",
         created: datetime | float | None = None,
+        *,
+        push_via: str | None = None,
     ) -> int:
         """Record an SMS received on ``number`` and return its id.
 
         ``created``: datetime (naive means UTC) or epoch seconds; default now on
         the simulator clock. It is truncated to the second, like OVH.
+
+        When the account's ``smsResponse`` is ``cgi`` with a ``cgiUrl``, the SMS is also
+        pushed there, as OVH does (see ``ovh_simulator.push``): from the simulator's own
+        event loop, without waiting for it here. ``push_via`` calls the same path on
+        another origin (see ``on_origin``). The SMS stays in the inbox whatever the push
+        gives; ``wait_push`` or ``async_wait_push`` return its result.
         """
         with self._lock:
             vn = self._virtual_number(service, number)
             sms_id = self._state.next_incoming_id
             self._state.next_incoming_id += 1
-            vn.incoming[sms_id] = IncomingSms(
+            sms = IncomingSms(
                 id=sms_id,
                 created=float(int(to_epoch(created, self.now()))),
                 message=message,
                 sender=sender,
                 tag=tag,
             )
+            vn.incoming[sms_id] = sms
+            sms_response = self._service(service).account["smsResponse"]
+            if sms_response.get("responseType") == "cgi" and sms_response.get("cgiUrl"):
+                url = on_origin(str(sms_response["cgiUrl"]), push_via)
+                self._schedule_push(PushResult(sms_id, url, push_form(sms, vn.number)))
             return sms_id
 
     def incoming(self, service: str, number: str) -> list[dict[str, Any]]:
@@ -364,7 +388,49 @@ class OvhSimulator:
                 if number is None or vn.number == number
                 for sms in vn.outgoing.values()
             ]
+            now = self.now()
+            for sms in found:
+                sms.settle(now)
             return [sms.to_api() for sms in sorted(found, key=lambda sms: sms.id)]
+
+    # ------------------------------------------------------ delivery lifecycle
+
+    def set_delivery_lifecycle(self, outcome: str = "delivered", delay: float | None = 5.0) -> None:
+        """Make each SMS sent from now on take ``outcome`` ``delay`` seconds after its send.
+
+        ``outcome`` is a name of ``OUTCOMES`` (pending, buffered, delivered, failed);
+        ``delay`` counts on the simulator clock; None keeps new SMS pending. What
+        ``GET .../outgoing/{id}`` shows (``deliveryReceipt``, ``ptt``, ``deliveredAt``)
+        follows. By default an SMS is delivered 5 seconds after it was sent.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        if delay is not None and delay < 0:
+            raise ValueError("delay must be >= 0 or None")
+        with self._lock:
+            self._state.delivery_outcome = outcome
+            self._state.delivery_delay = None if delay is None else float(delay)
+
+    def set_outgoing_outcome(
+        self, message_id: int, outcome: str, *, delay: float = 0.0
+    ) -> dict[str, Any]:
+        """Make a sent SMS take ``outcome`` in ``delay`` seconds; return its record then.
+
+        Raises ``KeyError`` for an unknown id and ``ValueError`` for an unknown outcome.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        if delay < 0:
+            raise ValueError("delay must be >= 0")
+        with self._lock:
+            sms = self._state.find_outgoing(message_id)
+            if sms is None:
+                raise KeyError(f"no outgoing message with id {message_id}")
+            now = self.now()
+            sms.outcome = outcome
+            sms.settles_at = now + delay
+            sms.settle(now)
+            return sms.to_api()
 
     # ----------------------------------------------------------------- faults
 
@@ -434,19 +500,16 @@ class OvhSimulator:
             now = self.now()
             sms.delivery_receipt = dlr
             sms.ptt = ptt
+            sms.settles_at = None  # what OVH reported is what the record shows from now
             if dlr == 1 and sms.delivered_at is None:
                 sms.delivered_at = float(int(now))
             if isinstance(date, datetime):
                 date_text = format_callback_date(to_epoch(date, now))
             else:
                 date_text = date or format_callback_date(now)
-        if via:
-            # Demo: deliver to a local Home Assistant whose callBack names its external URL.
-            parts = urlsplit(str(url))
-            local = urlsplit(via)
-            url = urlunsplit((local.scheme, local.netloc, parts.path, parts.query, ""))
-        return _build_callback_url(
-            str(url),
+        # Assumed: OVH documents "query string" parameters, hence a GET.
+        return with_params(
+            on_origin(str(url), via),
             [
                 ("id", str(message_id)),
                 ("ptt", str(ptt)),
@@ -496,6 +559,82 @@ class OvhSimulator:
         ):
             return response.status
 
+    # ------------------------------------------------------ received-SMS push
+
+    def _schedule_push(self, result: PushResult) -> None:
+        """Start a push from the simulator's loop; never waits, never raises."""
+        future: concurrent.futures.Future[PushResult] = concurrent.futures.Future()
+        self._pushes[result.sms_id] = future
+        loop = self._loop
+        if loop is None:
+            result.error = "the simulator is not running"
+            future.set_result(result)
+            return
+        try:
+            loop.call_soon_threadsafe(self._start_push, result, future)
+        except RuntimeError:  # the loop closed meanwhile
+            result.error = "the simulator is not running"
+            future.set_result(result)
+
+    def _start_push(
+        self, result: PushResult, future: concurrent.futures.Future[PushResult]
+    ) -> None:
+        """In the simulator's loop: run the push as a task that ``close()`` can end."""
+        if self._runner is None:  # closing: ``close()`` would not see a task started now
+            result.error = "the simulator is not running"
+            future.set_result(result)
+            return
+
+        def _ended(task: asyncio.Task[None]) -> None:
+            self._push_tasks.discard(task)
+            if task.cancelled():
+                result.error = "the simulator stopped"
+            future.set_result(result)
+
+        task = asyncio.get_running_loop().create_task(self._async_push(result))
+        self._push_tasks.add(task)
+        task.add_done_callback(_ended)
+
+    @staticmethod
+    async def _async_push(result: PushResult) -> None:
+        """POST the received SMS to the push URL; a failure is recorded, never raised."""
+        try:
+            result.status = await async_post_form(result.url, result.form, PUSH_TIMEOUT)
+        except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as err:
+            result.error = f"{type(err).__name__}: {err}"
+
+    def _push_future(self, sms_id: int) -> concurrent.futures.Future[PushResult]:
+        with self._lock:
+            future = self._pushes.get(sms_id)
+        if future is None:
+            raise KeyError(f"no push for the received SMS {sms_id}")
+        return future
+
+    def wait_push(self, sms_id: int, timeout: float = PUSH_TIMEOUT + 1) -> PushResult:
+        """Wait for the push of a received SMS (see ``add_incoming``); return its result.
+
+        Blocks the calling thread: never call it from the simulator's loop, nor from a loop
+        that serves the push URL (use ``async_wait_push``). Raises ``KeyError`` when that
+        SMS was not pushed (the account does not push), ``TimeoutError`` after ``timeout``.
+        """
+        return self._push_future(sms_id).result(timeout)
+
+    async def async_wait_push(
+        self,
+        sms_id: int,
+        timeout: float = PUSH_TIMEOUT + 1,  # noqa: ASYNC109 - mirrors the sync variant
+    ) -> PushResult:
+        """Async variant of ``wait_push``, for any event loop (the simulator's included)."""
+        future = asyncio.wrap_future(self._push_future(sms_id))
+        return await asyncio.wait_for(asyncio.shield(future), timeout)
+
+    @property
+    def pushes(self) -> list[PushResult]:
+        """The pushes of received SMS that have ended, oldest first."""
+        with self._lock:
+            futures = list(self._pushes.values())
+        return [copy.deepcopy(future.result()) for future in futures if future.done()]
+
     # -------------------------------------------------------------- recording
 
     @property
@@ -535,10 +674,14 @@ class OvhSimulator:
             self._state = copy.deepcopy(self._initial)
             self._records.clear()
             self._faults.clear()
+            self._pushes.clear()
 
     def describe(self) -> dict[str, Any]:
         """Return a JSON-able dump of accounts, keys and messages."""
         with self._lock:
+            now = self.now()
+            for sms in self._state.outgoing_records():
+                sms.settle(now)
             return copy.deepcopy(self._state.describe())
 
     # ---------------------------------------------------------------- running
@@ -570,6 +713,8 @@ class OvhSimulator:
             ("DELETE", "/_sim/requests", self._sim_clear_requests),
             ("POST", "/_sim/incoming", self._sim_incoming),
             ("POST", "/_sim/deliver", self._sim_deliver),
+            ("POST", "/_sim/outgoing/{id}", self._sim_outgoing),
+            ("POST", "/_sim/delivery", self._sim_delivery),
             ("GET", "/_sim/credits", self._sim_credits),
             ("POST", "/_sim/credits", self._sim_credits),
             ("POST", "/_sim/clock", self._sim_clock),
@@ -610,6 +755,10 @@ class OvhSimulator:
             return
         if self._wake is not None:
             self._wake.set()
+        tasks = list(self._push_tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await runner.cleanup()
         self._base_url = None
         self._loop = None
@@ -918,6 +1067,7 @@ class OvhSimulator:
 
     @staticmethod
     def _datetime_filters(query: dict[str, str]) -> tuple[float | None, float | None]:
+        # Assumed: a value without an offset is Paris time (see ``parse_ovh_datetime``).
         bounds: list[float | None] = []
         for name in ("creationDatetime.from", "creationDatetime.to"):
             value = query.get(name)
@@ -970,13 +1120,16 @@ class OvhSimulator:
 
     def _list_jobs(self, call: _Call) -> list[int]:
         self._api_number(call)
-        return []  # jobs are sent at once: nothing is ever pending
+        # Assumed: jobs leave the queue at once (deferred sending is not simulated).
+        return []
 
     def _create_job(self, call: _Call) -> dict[str, Any]:
         service = self._api_service(call)
         vn = self._api_number(call)
         job = validate_job(require_object(call.body, present=call.body_present))
         encoding = count_segments(job.message)
+        # Assumed: OVH's FAQ says a message goes in at most 6 SMS; that a longer one is
+        # refused with a 400 (rather than cut or billed) is not documented.
         if encoding.segments > MAX_SEGMENTS:
             raise bad_request(
                 f"Invalid value for parameter message: {encoding.segments} SMS needed, "
@@ -987,13 +1140,18 @@ class OvhSimulator:
         for receiver in job.receivers:
             accepted = receiver_accepted(receiver, vn.country_code)
             (valid if accepted else invalid).append(receiver)
+        # Assumed: one credit per SMS segment and receiver, and a refusal of the whole
+        # job (status and body: see ``errors.not_enough_credits``) when credits are short.
         total = float(encoding.segments * len(valid))
         if total > service.account["creditsLeft"]:
             raise errors.not_enough_credits()
         service.account["creditsLeft"] = float(service.account["creditsLeft"]) - total
         now = float(int(self.now()))
         batch = str(uuid.uuid4())
+        delay = self._state.delivery_delay
         ids: list[int] = []
+        # Assumed (as RaspiSMS and others do): each id the job returns is the id of its
+        # outgoing record and of the status-change callback.
         for receiver in valid:
             sms_id = self._state.next_job_id
             self._state.next_job_id += 1
@@ -1013,6 +1171,8 @@ class OvhSimulator:
                 differed_delivery=job.differed_period,
                 sent_at=now,
                 batch_uuid=batch,
+                outcome=self._state.delivery_outcome,
+                settles_at=None if delay is None else now + delay,
             )
         return {
             "ids": ids,
@@ -1024,6 +1184,9 @@ class OvhSimulator:
 
     def _list_outgoing(self, call: _Call) -> list[int]:
         vn = self._api_number(call)
+        now = self.now()
+        for sms in vn.outgoing.values():
+            sms.settle(now)
         start, end = self._datetime_filters(call.query)
         query = call.query
         int_filters: dict[str, int] = {}
@@ -1055,7 +1218,10 @@ class OvhSimulator:
 
     def _get_message(self, call: _Call, *, box: str) -> dict[str, Any]:
         messages, sms_id = self._message(call, box)
-        result: dict[str, Any] = messages[sms_id].to_api()
+        record = messages[sms_id]
+        if isinstance(record, OutgoingSms):
+            record.settle(self.now())
+        result: dict[str, Any] = record.to_api()
         return result
 
     def _delete_message(self, call: _Call, *, box: str) -> None:
@@ -1124,12 +1290,41 @@ class OvhSimulator:
                 str(data["message"]),
                 tag=str(data.get("tag") or ""),
                 created=None if created is None else parse_ovh_datetime(str(created)),
+                push_via=data.get("via") or None,
             )
         except KeyError as err:
             return self._sim_error(404, f"missing or unknown: {err.args[0] if err.args else err}")
         except (ValueError, TypeError) as err:
             return self._sim_error(400, str(err))
-        return web.json_response({"id": sms_id, "service": service, "number": number})
+        answer: dict[str, Any] = {"id": sms_id, "service": service, "number": number}
+        with contextlib.suppress(KeyError):
+            # The SMS is in the inbox already: the push's outcome is only reported.
+            answer["push"] = (await self.async_wait_push(sms_id)).to_dict()
+        return web.json_response(answer)
+
+    async def _sim_outgoing(self, request: web.Request) -> web.StreamResponse:
+        try:
+            data = await self._sim_body(request)
+            record = self.set_outgoing_outcome(
+                int(request.match_info["id"]),
+                str(data.get("outcome", "delivered")),
+                delay=float(data.get("delay", 0.0)),
+            )
+        except KeyError as err:
+            return self._sim_error(404, str(err.args[0] if err.args else err))
+        except (ValueError, TypeError) as err:
+            return self._sim_error(400, str(err))
+        return web.json_response(record)
+
+    async def _sim_delivery(self, request: web.Request) -> web.StreamResponse:
+        try:
+            data = await self._sim_body(request)
+            delay = data.get("delay", 5.0)
+            outcome = str(data.get("outcome", "delivered"))
+            self.set_delivery_lifecycle(outcome, None if delay is None else float(delay))
+        except (ValueError, TypeError) as err:
+            return self._sim_error(400, str(err))
+        return web.json_response({"outcome": outcome, "delay": delay})
 
     async def _sim_deliver(self, request: web.Request) -> web.StreamResponse:
         try:

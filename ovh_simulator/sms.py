@@ -19,7 +19,10 @@ GSM7_PART: Final = 153
 UCS2_SINGLE: Final = 70
 UCS2_PART: Final = 67
 MAX_SEGMENTS: Final = 6
-"""OVH sends a message in at most 6 concatenated SMS (918 GSM-7 or 402 UCS-2 characters)."""
+"""OVH sends a message in at most 6 concatenated SMS (918 GSM-7 or 402 UCS-2 characters).
+
+Documented in OVH's FAQ; that a longer job is refused with a 400 is assumed.
+"""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,10 @@ def format_ovh_datetime(epoch: float) -> str:
 
 
 def format_callback_date(epoch: float) -> str:
-    """Render ``epoch`` as the DLR callback ``date`` (``2026-11-27 10:12:05``, Paris)."""
+    """Render ``epoch`` as the DLR callback ``date`` (``2026-11-27 10:12:05``, Paris).
+
+    Assumed: OVH documents a ``date`` parameter but not its format.
+    """
     return datetime.fromtimestamp(int(epoch), PARIS).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -120,9 +123,41 @@ class IncomingSms:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an outgoing record shows once an SMS reached a state (``sms.Outgoing`` fields)."""
+
+    delivery_receipt: int
+    """The DLR id, as the status-change callback's ``description`` numbers it."""
+    ptt: int
+    delivered: bool
+    """Whether ``deliveredAt`` is set."""
+
+
+OUTCOMES: Final = {
+    "pending": Outcome(0, 0, delivered=False),
+    "buffered": Outcome(8, 3, delivered=False),
+    "delivered": Outcome(1, 4, delivered=True),
+    "failed": Outcome(2, 5, delivered=False),
+}
+"""The states an outgoing SMS can be given, by name.
+
+Assumed: OVH's schema says ``deliveryReceipt`` is the operator's "delivery receipt" and
+``ptt`` a "code representing SMS state"; that they use the callback's numbering (DLR ids 0
+pending, 1 delivered, 2 failed, 8 buffered; ptt 3 accepted by the operator, 4 delivered,
+5 undelivered) is inferred from third-party code, and a record waiting for the operator is
+assumed to show 0 and 0.
+"""
+
+
 @dataclass(slots=True)
 class OutgoingSms:
-    """An SMS sent from a virtual number (``sms.Outgoing``)."""
+    """An SMS sent from a virtual number (``sms.Outgoing``).
+
+    It is created pending (``deliveryReceipt`` 0, ``ptt`` 0, no ``deliveredAt``) and takes
+    ``outcome`` once the simulator clock reaches ``settles_at`` (None: it stays as it is).
+    Records are brought up to date when they are read.
+    """
 
     id: int
     service: str
@@ -143,6 +178,23 @@ class OutgoingSms:
     tariff_code: str | None = None
     message_uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
     batch_uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    outcome: str = "delivered"
+    settles_at: float | None = None
+
+    def show(self, outcome: str, at: float) -> None:
+        """Show ``outcome`` (a name of ``OUTCOMES``) from ``at`` (epoch seconds) on."""
+        state = OUTCOMES[outcome]
+        self.delivery_receipt = state.delivery_receipt
+        self.ptt = state.ptt
+        if state.delivered and self.delivered_at is None:
+            self.delivered_at = float(int(at))
+        self.outcome = outcome
+        self.settles_at = None
+
+    def settle(self, now: float) -> None:
+        """Take the planned outcome when its time has come."""
+        if self.settles_at is not None and now >= self.settles_at:
+            self.show(self.outcome, self.settles_at)
 
     def to_api(self) -> dict[str, Any]:
         """Return the ``sms.Outgoing`` JSON object."""
@@ -184,7 +236,7 @@ class VirtualNumber:
 
 
 def default_account(name: str, credits_left: float, description: str) -> dict[str, Any]:
-    """Return the ``sms.Account`` fields of a fresh SMS account."""
+    """Return the ``sms.AccountWithIAM`` fields of a fresh SMS account."""
     return {
         "name": name,
         "description": description,
@@ -203,7 +255,14 @@ def default_account(name: str, credits_left: float, description: str) -> dict[st
             "trackingOptions": [],
         },
         "automaticRecreditAmount": None,
-        "creditThresholdForAutomaticRecredit": 0,
+        "creditThresholdForAutomaticRecredit": 0.0,
+        "iam": {
+            "displayName": name,
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"ovh-sim/sms/{name}")),
+            "tags": {},
+            # Assumed: the URN shape OVH's IAM uses for other products.
+            "urn": f"urn:v1:eu:resource:sms:{name}",
+        },
         "userQuantityWithQuota": 0,
         "templates": {
             "customizedEmailMode": False,
@@ -233,6 +292,10 @@ class SimState:
     consumer_keys: dict[str, ConsumerKey] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     clock_offset: float = 0.0
+    delivery_outcome: str = "delivered"
+    """The outcome (a name of ``OUTCOMES``) a new outgoing SMS takes ``delivery_delay``..."""
+    delivery_delay: float | None = 5.0
+    """...seconds after it was sent; None: it stays pending."""
     next_job_id: int = 26929925
     next_incoming_id: int = 57957204
     next_app_id: int = 1001
@@ -245,6 +308,15 @@ class SimState:
                 if message_id in number.outgoing:
                     return number.outgoing[message_id]
         return None
+
+    def outgoing_records(self) -> list[OutgoingSms]:
+        """Every outgoing record of every account."""
+        return [
+            sms
+            for service in self.services.values()
+            for number in service.numbers.values()
+            for sms in number.outgoing.values()
+        ]
 
     def describe(self) -> dict[str, Any]:
         """Return a JSON-able summary (accounts, numbers, messages) for ``/_sim/state``."""

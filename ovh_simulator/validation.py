@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 import re
 from typing import Any, Final
 
 from .errors import bad_request
 
 TAG_MAX_LENGTH: Final = 20
+"""Assumed: OVH documents 20 characters for http2sms tags; the API's limit is not published."""
 DESTINATIONS: Final = {
     "fr": re.compile(r"\+33[1-9]\d{8}"),
     **{
@@ -18,8 +20,9 @@ DESTINATIONS: Final = {
 }
 """What a virtual number of each country (``sms.VirtualNumber.countryCode``) sends to.
 
-OVH documents that a (French) virtual number sends to French numbers only; other receivers
-come back in ``invalidReceivers``. The other countries are assumed to follow the same rule.
+OVH's FAQ says a (French) virtual number sends to French numbers only. Assumed: that other
+receivers come back in ``invalidReceivers`` (rather than failing the job), the shape of a
+valid number, and that other countries follow the same rule.
 """
 
 _JOB_ENUMS: Final[dict[str, frozenset[str]]] = {
@@ -57,6 +60,11 @@ def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def is_number(value: object) -> bool:
+    """Return True for a JSON number, integer or not (not a boolean)."""
+    return is_int(value) or isinstance(value, float)
+
+
 def require_object(body: Any, *, present: bool) -> dict[str, Any]:
     """Return ``body`` if it is a JSON object, else raise a 400."""
     if not present:
@@ -90,7 +98,11 @@ class JobRequest:
 
 
 def validate_job(body: dict[str, Any]) -> JobRequest:
-    """Validate a virtual-number job body; raise a 400 naming the faulty field."""
+    """Validate a virtual-number job body; raise a 400 naming the faulty field.
+
+    The fields and their types are OVH's schema; the error texts are assumed (OVH answers
+    "Received not described parameters" for an unknown field, as seen in third-party code).
+    """
     for name in body:
         if name not in JOB_FIELDS:
             raise bad_request(f"Invalid parameter {name}: unknown property for this call")
@@ -172,7 +184,11 @@ def _validate_templates(value: Any) -> None:
 
 
 def validate_account_update(body: dict[str, Any]) -> None:
-    """Validate a partial ``PUT /sms/{serviceName}`` body; raise a 400 on error."""
+    """Validate a partial ``PUT /sms/{serviceName}`` body (``sms.Account``); 400 on error.
+
+    Assumed: that OVH accepts a partial body (third-party code does it), refuses read-only
+    and unknown fields, and the error texts.
+    """
     for name, value in body.items():
         if name in ACCOUNT_READ_ONLY:
             raise bad_request(f"Invalid parameter {name}: property is read-only")
@@ -191,10 +207,11 @@ def validate_account_update(body: dict[str, Any]) -> None:
                     "a positive long or null is expected"
                 )
         elif name == "creditThresholdForAutomaticRecredit":
-            if not is_int(value) or value < 0:
+            # A double in OVH's schema; assumed: not negative.
+            if not is_number(value) or not math.isfinite(value) or value < 0:
                 raise bad_request(
                     "Invalid type for parameter creditThresholdForAutomaticRecredit: "
-                    "a positive long is expected"
+                    "a positive double is expected"
                 )
         else:
             raise bad_request(f"Invalid parameter {name}: unknown property")
@@ -205,5 +222,7 @@ def apply_account_update(account: dict[str, Any], body: dict[str, Any]) -> None:
     for name, value in body.items():
         if name in ("smsResponse", "templates"):
             account[name] = {**account[name], **value}
+        elif name == "creditThresholdForAutomaticRecredit":
+            account[name] = float(value)
         else:
             account[name] = value

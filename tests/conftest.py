@@ -76,13 +76,15 @@ ENTRY_OPTIONS: dict[str, Any] = {
 SECRETS = (APP_KEY, APP_SECRET, CONSUMER_KEY, WEBHOOK_ID)
 # Loggers that are not this integration's and may show a secret on purpose:
 # - Home Assistant's webhook component logs the URL of some requests it refuses (a PUT,
-#   a request its security filter rejects), and a webhook's URL holds its id; its HTTP
-#   helper logs the path of every request it serves, at DEBUG;
+#   a call while the entry is not loaded), its HTTP security filter the URL of requests it
+#   rejects, and its HTTP helper the path of every request it serves, at DEBUG; a webhook's
+#   URL holds its id (the README says so);
 # - aiohttp's access log writes the URL of every request: Home Assistant sets it to
 #   WARNING when it starts (no line then, unless a user raises it), its test plugin does not;
 # - the simulator is OVH's side of the wire, which knows the keys anyway.
 NOT_OURS = (
     "homeassistant.components.webhook",
+    "homeassistant.components.http.security_filter",
     "homeassistant.helpers.http",
     "aiohttp.access",
     "ovh_simulator",

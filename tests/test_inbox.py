@@ -984,7 +984,7 @@ async def test_an_expired_service_raises_a_repair_issue_and_is_tried_hourly(
     assert _log(caplog, logging.ERROR) == [
         (
             "Error fetching ovh_sms_virtual inbox data: The OVHcloud SMS service "
-            f"{SERVICE} has expired: renew it in the OVHcloud manager. Home Assistant tries "
+            f"{SERVICE} has expired: renew it in the OVHcloud Control Panel. Home Assistant tries "
             "again every hour"
         )
     ]

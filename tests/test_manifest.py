@@ -10,6 +10,8 @@ import struct
 from typing import Any
 
 from awesomeversion import AwesomeVersion
+from homeassistant.helpers import selector
+from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
@@ -26,6 +28,8 @@ from custom_components.ovh_sms_virtual.coordinator import (
     ISSUE_SERVICE_EXPIRED,
     update_error_translation,
 )
+from custom_components.ovh_sms_virtual.credits import ISSUE_LOW_CREDITS, ISSUE_OUT_OF_CREDITS
+from custom_components.ovh_sms_virtual.trigger import TRIGGERS
 from custom_components.ovh_sms_virtual.webhook import ISSUE_UNREACHABLE
 
 ROOT = Path(__file__).parent.parent
@@ -42,6 +46,13 @@ def _json(name: str) -> dict[str, Any]:
 STRINGS = _json("strings.json")
 ICONS = _json("icons.json")
 SERVICES_YAML = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+# Read with Home Assistant's loader; keys starting with a dot only hold YAML anchors, and
+# Home Assistant drops them.
+TRIGGERS_YAML = {
+    key: value
+    for key, value in load_yaml_dict(str(COMPONENT / "triggers.yaml")).items()
+    if not key.startswith(".")
+}
 SOURCES = {
     path.stem: ast.parse(path.read_text(encoding="utf-8")) for path in COMPONENT.glob("*.py")
 }
@@ -62,7 +73,7 @@ def test_manifest_has_what_hassfest_and_hacs_require() -> None:
     assert MANIFEST["iot_class"] == "cloud_polling"
     assert MANIFEST["integration_type"] == "service"
     assert MANIFEST["dependencies"] == ["webhook"]
-    assert MANIFEST["after_dependencies"] == ["cloud"]
+    assert MANIFEST["after_dependencies"] == ["cloud", "conversation"]
     assert MANIFEST["codeowners"]
     for key in ("documentation", "issue_tracker"):
         assert MANIFEST[key].startswith("https://")
@@ -133,6 +144,8 @@ def test_translation_keys_are_lower_case_slugs() -> None:
     ]
     for service in STRINGS["services"].values():
         keys += [*service.get("fields", {}), *service.get("sections", {})]
+    for trigger in STRINGS["triggers"].values():
+        keys += [*trigger.get("fields", {})]
     for entities in STRINGS["entity"].values():
         for key, entity in entities.items():
             keys += [key, *entity.get("state", {})]
@@ -160,6 +173,8 @@ def test_flow_texts_are_complete() -> None:
 def test_icons_are_mdi_and_name_known_keys() -> None:
     assert all(icon.startswith("mdi:") for _, icon in _texts(ICONS))
     assert set(ICONS["services"]) == set(STRINGS["services"])
+    assert set(ICONS["triggers"]) == set(STRINGS["triggers"])
+    assert all(set(icons) == {"trigger"} for icons in ICONS["triggers"].values())
     for platform, entities in ICONS["entity"].items():
         for key, icons in entities.items():
             texts = STRINGS["entity"][platform][key]
@@ -279,14 +294,16 @@ def test_entities_use_their_texts() -> None:
 
 
 def test_issue_texts() -> None:
-    assert set(STRINGS["issues"]) == {ISSUE_UNREACHABLE, ISSUE_SERVICE_EXPIRED}
-    issue = STRINGS["issues"][ISSUE_UNREACHABLE]
-    assert _placeholders(issue["title"]) | _placeholders(issue["description"]) == {"name"}
-    issue = STRINGS["issues"][ISSUE_SERVICE_EXPIRED]
-    assert _placeholders(issue["title"]) | _placeholders(issue["description"]) == {
-        "name",
-        "service_name",
+    placeholders = {
+        ISSUE_UNREACHABLE: {"name"},
+        ISSUE_LOW_CREDITS: {"name", "credits", "threshold"},
+        ISSUE_OUT_OF_CREDITS: {"name", "credits", "threshold"},
+        ISSUE_SERVICE_EXPIRED: {"name", "service_name"},
     }
+    assert set(STRINGS["issues"]) == set(placeholders)
+    for key, issue in STRINGS["issues"].items():
+        used = _placeholders(issue["title"]) | _placeholders(issue["description"])
+        assert used == placeholders[key], key
 
 
 def test_selectors_have_their_texts() -> None:
@@ -306,6 +323,7 @@ def test_selectors_have_their_texts() -> None:
                 walk(value)
 
     walk(SERVICES_YAML)
+    walk(TRIGGERS_YAML)
     assert set(options) == in_flows | set(in_services)
     assert options["endpoint"] == set(STANDARD_ENDPOINTS)
     for key, values in in_services.items():
@@ -384,9 +402,23 @@ def test_flows_use_their_texts() -> None:
     flows = _flows()
     classes = _flow_classes()
     assert set(classes) == set(flows)
+    # Module functions that show a form for the step that calls them.
+    form_helpers = {
+        node.name
+        for node in SOURCES["config_flow"].body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if any("show_form" in _name(call) for call in _calls(node))
+    }
     for flow, cls in classes.items():
         texts = flows[flow]
-        shown: set[str] = set()
+        # Steps handled by another step's method (``async_step_b = async_step_a``).
+        shown = {
+            target.id.removeprefix("async_step_")
+            for node in cls.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name) and target.id.startswith("async_step_")
+        }
         aborts: set[str] = set()
         descriptions = {"default"}
         for method in cls.body:
@@ -395,6 +427,8 @@ def test_flows_use_their_texts() -> None:
             step = method.name.removeprefix("async_step_")
             for call in _calls(method):
                 name = _name(call)
+                if name in form_helpers and step != method.name:
+                    shown.add(step)
                 if "show_form" in name or "show_menu" in name:
                     step_id = _keyword(call, "step_id") or (call.args[0] if call.args else None)
                     assert _str(step_id) in {step, None}, f"{flow}: {method.name}"
@@ -419,3 +453,32 @@ def test_flows_use_their_texts() -> None:
         names = {node.id for node in ast.walk(cls) if isinstance(node, ast.Name)}
         errors = _error_keys(cls) | _module_errors(names)
         assert errors == set(texts.get("error", {})), f"{flow}: errors"
+
+
+# --- Triggers: what hassfest checks in triggers.yaml, strings.json and icons.json ---
+
+# hassfest's FIELD_SCHEMA for a trigger field (the texts live in strings.json).
+TRIGGER_FIELD_KEYS = {"example", "default", "required", "selector", "context"}
+
+
+def test_triggers_yaml_describes_the_integrations_triggers() -> None:
+    assert set(TRIGGERS_YAML) == set(TRIGGERS) == set(STRINGS["triggers"])
+    for name, description in TRIGGERS_YAML.items():
+        assert TRANSLATION_KEY.fullmatch(name), name
+        assert set(description) <= {"target", "fields"}, name
+        for field, spec in description["fields"].items():
+            assert TRANSLATION_KEY.fullmatch(field), f"{name}.{field}"
+            assert set(spec) <= TRIGGER_FIELD_KEYS, f"{name}.{field}"
+            assert None not in (spec.get("example", ""), spec.get("default", "")), field
+            selector.validate_selector(spec["selector"])
+
+
+def test_trigger_texts_name_and_describe_every_field() -> None:
+    for name, description in TRIGGERS_YAML.items():
+        texts = STRINGS["triggers"][name]
+        assert texts["name"]
+        assert texts["description"]
+        assert set(texts["fields"]) == set(description["fields"]), name
+        for field, field_texts in texts["fields"].items():
+            assert set(field_texts) == {"name", "description"}, f"{name}.{field}"
+            assert all(field_texts.values()), f"{name}.{field}"

@@ -13,6 +13,7 @@ from homeassistant.const import ATTR_CONFIG_ENTRY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir, selector
+from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -270,7 +271,7 @@ async def test_expired_service(
     assert err.value.translation_key == "send_service_expired"
     assert str(err.value) == (
         f"The OVHcloud SMS service {SERVICE} has expired, nothing was sent: renew it in the "
-        "OVHcloud manager"
+        "OVHcloud Control Panel"
     )
     issue = issue_registry.async_get_issue(DOMAIN, f"service_expired_{init_integration.entry_id}")
     assert issue is not None
@@ -374,6 +375,20 @@ async def test_ids_not_one_per_receiver(
 
     store = init_integration.runtime_data.store
     assert {sms_id: store.receiver_for(sms_id) for sms_id in receivers} == receivers
+
+
+async def test_credits_removed_is_always_a_float(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """OVH may count credits as a whole number: the response still holds a float (2.0)."""
+    body = {"ids": [7], "validReceivers": ["+33612345678"], "invalidReceivers": []}
+    ovh_sim.inject_fault("POST", JOBS, status=200, body={**body, "totalCreditsRemoved": 2})
+
+    response = await send(hass, recipients=["0612345678"])
+
+    assert response is not None
+    assert type(response["credits_removed"]) is float
+    assert '"credits_removed":2.0' in json_dumps(response)
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir, restore_state
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.json import json_bytes
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ovh_sms_virtual.const import (
@@ -66,14 +67,7 @@ DLR_STATUSES = [
 @pytest.fixture
 def events(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
     """Every ``ovh_sms_virtual_delivery_status`` event fired."""
-    fired: list[Event[dict[str, Any]]] = []
-
-    @callback
-    def _record(event: Event[dict[str, Any]]) -> None:
-        fired.append(event)
-
-    hass.bus.async_listen(EVENT_DELIVERY_STATUS, _record)
-    return fired
+    return async_capture_events(hass, EVENT_DELIVERY_STATUS)
 
 
 @pytest.fixture
@@ -194,6 +188,70 @@ ACCEPTED_CALLS = [
         report(88, "failed", 16, None, "Error"),
         id="post-json",
     ),
+    # Whatever shape the other values take, a report with a numeric id is never lost.
+    pytest.param(
+        "GET",
+        urlencode({"id": "42", "description": "Delivered", "ptt": "4", "date": "yesterday"}),
+        {},
+        report(42, "delivered", None, 4, "Delivered", "yesterday"),
+        id="text-description-ptt-4-is-delivered",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": "42", "description": "Delivered"}),
+        {},
+        report(42, "unknown", None, None, "Delivered"),
+        id="text-description-alone-is-unknown",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": "42", "description": "Failed", "descriptionDlr": "Error", "ptt": "5"}),
+        {},
+        report(42, "unknown", None, 5, "Error"),
+        id="description-dlr-wins-over-text-description",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": "42", "dlr": "x", "description": "2", "ptt": "4"}),
+        {},
+        report(42, "failed", 2, 4),
+        id="dlr-not-a-number-then-description",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": "42", "dlr": "1", "description": "Delivered"}),
+        {},
+        report(42, "delivered", 1, None, "Delivered"),
+        id="dlr-with-text-description",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": " 42 ", "dlr": "-1", "ptt": "1e3", "description": "123456"}),
+        {},
+        report(42, "unknown", None, None, "123456"),
+        id="codes-out-of-range-are-set-aside",
+    ),
+    pytest.param(
+        "GET",
+        urlencode({"id": str(2**63 - 1), "description": "1"}),
+        {},
+        report(2**63 - 1, "delivered", 1),
+        id="largest-ovh-id",
+    ),
+    pytest.param(
+        "POST",
+        "",
+        {"json": {"id": "9", "dlr": 1.5, "ptt": True, "description": [1], "date": None}},
+        report(9, "unknown", None),
+        id="json-values-of-other-types-set-aside",
+    ),
+    pytest.param(
+        "POST",
+        "",
+        {"data": '{"id": 7, "dlr": 2}', "headers": {"Content-Type": "text/plain"}},
+        report(7, "failed", 2),
+        id="json-without-its-content-type",
+    ),
 ]
 
 
@@ -251,13 +309,14 @@ async def test_put_is_not_allowed(
         ({"id": "", "description": "1"}, (400, "missing id")),
         ({"id": "abc", "description": "1"}, (400, "invalid id")),
         ({"id": "-5", "description": "1"}, (400, "invalid id")),
-        ({"id": "1" * 21, "description": "1"}, (400, "invalid id")),
-        ({"id": "1", "dlr": "x"}, (400, "invalid dlr")),
-        ({"id": "1", "description": "Success"}, (400, "invalid description")),
-        ({"id": "1", "description": "123456"}, (400, "invalid description")),
-        ({"id": "1", "ptt": "1e3"}, (400, "invalid ptt")),
-        ({"id": "1", "date": "d" * 65}, (400, "invalid date")),
-        ({"id": "1", "descriptionDlr": "x" * 256}, (400, "invalid descriptionDlr")),
+        ({"id": "1.0", "description": "1"}, (400, "invalid id")),
+        ({"id": "\uff11", "description": "1"}, (400, "invalid id")),
+        ({"id": "99999999999999999999", "description": "1"}, (400, "invalid id")),
+        ({"id": str(2**63), "description": "1"}, (400, "invalid id")),
+        ({"id": "0" * 30 + "1" * 20, "description": "1"}, (400, "invalid id")),
+        ({"id": "1", "date": "d" * 65}, (400, "value too long")),
+        ({"id": "1", "descriptionDlr": "x" * 256}, (400, "value too long")),
+        ({"id": "1", "description": "x" * 256}, (400, "value too long")),
         ({"id": "1", "padding": "x" * 5000}, (414, "query too long")),
         ({"id": "1"} | {f"p{i}": "1" for i in range(40)}, (400, "too many parameters")),
     ],
@@ -269,7 +328,7 @@ async def test_malformed_get_is_refused(
     query: dict[str, str],
     expected: tuple[int, str],
 ) -> None:
-    """No id, codes that are not small numbers, oversized values: 4xx, nothing fired."""
+    """No whole-number id within OVH's range, oversized values: 4xx, nothing fired."""
     before = hass.states.get(ENTITY_ID)
 
     response = await client.get(f"{PATH}?{urlencode(query)}")
@@ -293,8 +352,12 @@ async def test_malformed_get_is_refused(
             (400, "body is not JSON"),
         ),
         ({"json": [1, 2]}, (400, "body is not a JSON object")),
-        ({"json": {"id": 1, "dlr": 1.5}}, (400, "invalid dlr")),
-        ({"json": {"id": True}}, (400, "invalid id")),
+        ({"json": {"id": True}}, (400, "missing id")),
+        ({"json": {"id": 1.0}}, (400, "missing id")),
+        ({"json": {"id": 99999999999999999999}}, (400, "missing id")),
+        ({"json": {"id": 2**63}}, (400, "invalid id")),
+        ({"json": {"id": 1} | {f"p{i}": 1 for i in range(40)}}, (400, "too many parameters")),
+        ({"data": "[" * 2000 + "]" * 2000}, (400, "body is not JSON")),
         ({"data": "&".join(f"p{i}=1" for i in range(40))}, (400, "too many parameters")),
         (
             {
@@ -304,7 +367,7 @@ async def test_malformed_get_is_refused(
             (415, "unsupported body"),
         ),
         ({"data": {"ptt": "4"}}, (400, "missing id")),
-        ({"data": {"id": "1\n"}}, (400, "invalid id")),
+        ({"data": {"id": "1\n2"}}, (400, "invalid id")),
     ],
 )
 async def test_malformed_post_is_refused(
@@ -323,6 +386,127 @@ async def test_malformed_post_is_refused(
     assert (response.status, await response.text()) == expected
     assert events == []
     assert hass.states.get(ENTITY_ID) == before
+
+
+def assert_serialisable(hass: HomeAssistant) -> None:
+    """The entity's state goes over the websocket and into the restore-state store.
+
+    Both serialise with orjson, which refuses (among others) integers beyond 64 bits.
+    """
+    state = hass.states.get(ENTITY_ID)
+    assert state is not None
+    json_bytes(state)
+    json_bytes(state.as_compressed_state)
+    for stored in restore_state.async_get(hass).async_get_stored_states():
+        json_bytes(stored.as_dict())
+
+
+async def test_id_beyond_64_bits_is_refused(
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """``id=99999999999999999999`` is refused: no integer OVH cannot send reaches the state.
+
+    Accepted before, it left the entity with a state neither the websocket nor the
+    restore-state save could write, until a restart.
+    """
+    response = await client.get(f"{PATH}?{ovh_query(99999999999999999999, 1)}")
+    await hass.async_block_till_done()
+
+    assert (response.status, await response.text()) == (400, "invalid id")
+    assert events == []
+    assert_serialisable(hass)
+
+    response = await client.get(f"{PATH}?{ovh_query(2**63 - 1, 1)}")
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert [event.data["message_id"] for event in events] == [2**63 - 1]
+    json_bytes(events[0].data)
+    assert_serialisable(hass)
+
+
+async def test_pushed_sms_is_not_a_delivery_report(
+    hass: HomeAssistant, client: HttpClient, events: list[Event[dict[str, Any]]]
+) -> None:
+    """OVH's push of a received SMS (same URL) gets a 200 and fires no delivery status."""
+    push = {
+        "id": "57957204",
+        "senderid": "+33611111111",
+        "message": "Hello",
+        "keyword": "",
+        "shortcode": NUMBER,
+        "tag": "",
+    }
+    for call in (push, push | {"senderid": "", "sender": "+33611111111"}):
+        response = await client.post(PATH, data=call)
+        assert (response.status, await response.text()) == (200, "OK")
+    response = await client.post(PATH, data=push | {"id": ""})
+    assert (response.status, await response.text()) == (400, "missing id")
+    await hass.async_block_till_done()
+
+    assert events == []
+    state = hass.states.get(ENTITY_ID)
+    assert state is not None
+    assert state.attributes["event_type"] is None
+
+
+async def test_simulated_push_reaches_the_webhook(
+    hass: HomeAssistant,
+    client: HttpClient,
+    ovh_sim: OvhSimulator,
+    events: list[Event[dict[str, Any]]],
+) -> None:
+    """The simulator pushes a received SMS like OVH: the webhook answers 200, no report."""
+    ovh_sim.set_push_url(SERVICE, str(client.make_url(f"{PATH}?source=push")))
+
+    sms_id = ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "Hello there")
+    result = await ovh_sim.async_wait_push(sms_id)
+    await hass.async_block_till_done()
+
+    assert (result.status, result.error) == (200, None)
+    assert result.form["id"] == str(sms_id)
+    assert events == []
+    assert [sms["id"] for sms in ovh_sim.incoming(SERVICE, NUMBER)] == [sms_id]
+
+
+async def test_caller_chosen_names_and_values_are_never_echoed(
+    hass: HomeAssistant, client: HttpClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refusals answer and log a fixed reason, whatever names and values the call holds."""
+    caplog.set_level(logging.DEBUG)
+    marker = "Xq7marker"
+    calls: list[dict[str, Any]] = [
+        {"json": {f"{marker}key": [1], "id": f"{marker}id"}},
+        {"json": {"id": 1, "descriptionDlr": marker * 40}},
+        {"data": {f"{marker}name": "1", "id": f"1{marker}"}},
+        {"data": {"id": "1", "date": marker * 10}},
+        {"json": {f"{marker}{i}": i for i in range(40)}},
+        {"data": f"{marker}=" + "x" * 5000},
+        {"data": f'{{"{marker}": ', "headers": {"Content-Type": "application/json"}},
+    ]
+    answers = []
+    for kwargs in calls:
+        response = await client.post(f"{PATH}?{marker}q={marker}v", **kwargs)
+        answers.append((response.status, await response.text()))
+    await hass.async_block_till_done()
+
+    assert answers == [
+        (400, "invalid id"),
+        (400, "value too long"),
+        (400, "invalid id"),
+        (400, "value too long"),
+        (400, "too many parameters"),
+        (413, "body too large"),
+        (400, "body is not JSON"),
+    ]
+    # Every logger but aiohttp's access log, which Home Assistant keeps at WARNING.
+    logged = "\n".join(
+        f"{record.getMessage()}\n{record.exc_text or ''}"
+        for record in caplog.records
+        if record.name != "aiohttp.access"
+    )
+    assert marker not in logged
+    assert "Rejected a delivery report: invalid id" in logged
 
 
 def _our_log(caplog: pytest.LogCaptureFixture) -> str:

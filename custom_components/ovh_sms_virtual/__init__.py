@@ -7,6 +7,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .api import OvhSmsClient
+from .assist import async_setup_assist
 from .const import (
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
@@ -70,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     # The inbox polls whether or not its event entity is enabled: the bus events and
     # the deletion on OVH must not depend on an entity.
     entry.async_on_unload(inbox.async_add_listener(lambda: None))
+    entry.async_on_unload(async_setup_assist(hass, entry))
     # The first poll runs once the entry is loaded: a long backlog must not keep the
     # entry setting up, nor sending waiting for it.
     entry.async_create_background_task(hass, inbox.async_refresh(), f"{DOMAIN} first poll")

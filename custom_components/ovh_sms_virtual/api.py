@@ -25,7 +25,7 @@ import ovh
 from ovh import exceptions as ovh_exc
 import requests
 
-from .const import STANDARD_ENDPOINTS
+from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
 
 # Connect and read timeouts of each request, in seconds.
 TIMEOUT: Final = (5.0, 15.0)
@@ -219,17 +219,18 @@ class SmsJob:
 
 
 def api_regions() -> list[str]:
-    """The regions the ``ovh`` package can reach, OVHcloud's own first.
+    """The regions that have the SMS API: Europe, then any registered beyond OVH's own.
 
-    Kimsufi and So you Start have no SMS API. Read at call time: a region registered
-    later (a local OVH API simulator, for instance) is offered too.
+    OVHcloud's SMS API exists in ``ovh-eu`` only (Canada, the US, Kimsufi and So you Start
+    have none). Read at call time: a region registered later (a local OVH API simulator,
+    for instance) is offered too.
     """
     others = sorted(
         region
         for region in ovh.client.ENDPOINTS
         if region not in STANDARD_ENDPOINTS and not region.startswith(("kimsufi", "soyoustart"))
     )
-    return [*STANDARD_ENDPOINTS, *others]
+    return [DEFAULT_ENDPOINT, *others]
 
 
 def _segment(value: str | int) -> str:
@@ -564,6 +565,12 @@ class OvhSmsClient:
     async def async_delete_incoming(self, service: str, number: str, sms_id: int) -> None:
         """``DELETE .../incoming/{id}``."""
         await self._call("DELETE", f"{_number_path(service, number)}/incoming/{sms_id}")
+
+    async def async_get_outgoing_message(self, service: str, number: str, sms_id: int) -> str:
+        """``GET .../outgoing/{id}``: the text of a sent SMS ("" when OVH gives none)."""
+        data = await self._call("GET", f"{_number_path(service, number)}/outgoing/{sms_id}")
+        message = data.get("message") if isinstance(data, dict) else None
+        return self.redact(_text(message))
 
 
 def _checked_strings(value: object) -> list[str]:

@@ -25,6 +25,7 @@ from .api import (
     SmsAccount,
 )
 from .const import CONF_NUMBER, CONF_SERVICE_NAME, CREDITS_SCAN_INTERVAL, DOMAIN, LOGGER
+from .credits import async_delete_credits_issue, async_update_credits_issue
 from .store import OvhSmsStore
 
 if TYPE_CHECKING:
@@ -186,10 +187,31 @@ class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
         super().__init__(
             hass, entry, client, name=f"{DOMAIN} account", update_interval=CREDITS_SCAN_INTERVAL
         )
+        # A send refused for lack of credits, not yet followed by a read of the account.
+        self.credits_refused = False
+        # The low-credits issue follows every change, so the account is read even when
+        # its sensor is disabled.
+        entry.async_on_unload(self.async_add_listener(self._async_check_credits))
+        entry.async_on_unload(lambda: async_delete_credits_issue(hass, entry))
 
     @override
     async def _async_fetch(self) -> SmsAccount:
-        return await self.client.async_get_account(self.service_name)
+        account = await self.client.async_get_account(self.service_name)
+        self.credits_refused = False
+        return account
+
+    @callback
+    def async_credits_refused(self) -> None:
+        """OVH refused a send for lack of credits: say so before the next read."""
+        self.credits_refused = True
+        self.async_update_listeners()
+
+    @callback
+    def _async_check_credits(self) -> None:
+        credits_left = None if self.data is None else self.data.credits_left
+        async_update_credits_issue(
+            self.hass, self.config_entry, credits_left, refused=self.credits_refused
+        )
 
     @callback
     def async_debit(self, credits_removed: float) -> None:

@@ -235,6 +235,7 @@ class OvhSmsSender:
             case OvhSmsAuthError():
                 return _failed("send_auth_failed", error=err.message)
             case OvhSmsCreditsError():
+                self.account.async_credits_refused()
                 return _failed("not_enough_credits")
             case OvhSmsNotGrantedError():
                 return _failed("send_not_granted", call=err.call)

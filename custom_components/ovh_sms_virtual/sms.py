@@ -7,8 +7,6 @@ before anything reaches OVH. Phone-number parsing itself lives in ``phone``.
 from dataclasses import dataclass
 from typing import Final, Literal
 
-import phonenumbers
-
 from .phone import is_premium_rate, to_e164
 
 # GSM 03.38 basic table: one septet each.
@@ -74,6 +72,8 @@ def normalize_phone_number(value: str, region: str | None) -> str:
     else. Without a region, only international numbers are understood. Premium-rate
     numbers are refused (``PremiumRateNumberError``).
     """
+    import phonenumbers  # noqa: PLC0415 - imported on first use, see ``phone``
+
     if (number := to_e164(value, region or phonenumbers.UNKNOWN_REGION)) is None:
         raise InvalidPhoneNumberError(value)
     if is_premium_rate(number):

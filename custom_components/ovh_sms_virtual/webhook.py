@@ -1,9 +1,12 @@
 """Delivery reports: the status-change callback webhook.
 
 OVH calls the account's ``callBack`` URL each time a sent SMS changes state, with ``id``,
-``ptt``, ``date``, ``description`` (the DLR id) and ``descriptionDlr`` in the query string.
-OVH does not authenticate these calls: the secret is the webhook id in the URL, so neither
-the id nor the URL is ever logged.
+``ptt``, ``date``, ``description`` (the DLR id) and ``descriptionDlr`` in the query string
+(``delivery_report`` reads them). OVH does not authenticate these calls: the secret is the
+webhook id in the URL, so this module never logs the id or the URL, nor raises (Home
+Assistant would log the id with the traceback). Home Assistant's own webhook and HTTP
+code still write the URL into the log in a few cases (a PUT, a request its security filter
+refuses, debug logging): README says which.
 
 Home Assistant Cloud is imported only once it is loaded: importing it pulls in most of Home
 Assistant's voice and media stack, which an installation without it may not have.
@@ -17,7 +20,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import hdrs
-from aiohttp.web import Request, Response
+from aiohttp.web import Request, RequestPayloadError, Response
 from homeassistant.components import webhook
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
@@ -25,7 +28,6 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.json import json_loads
-import voluptuous as vol
 
 from .const import (
     CONF_CLOUDHOOK,
@@ -39,6 +41,7 @@ from .const import (
     SIGNAL_DELIVERY,
 )
 from .coordinator import OvhSmsConfigEntry
+from .delivery_report import DeliveryReport, InvalidReportError, parse_report
 
 ISSUE_UNREACHABLE: Final = "callback_url_unreachable"
 LEARN_MORE_URL: Final = "https://github.com/ovh-sms-virtual/ovh_sms_virtual#delivery-tracking"
@@ -48,35 +51,8 @@ MAX_QUERY_LENGTH: Final = 4096
 MAX_BODY_LENGTH: Final = 4096
 MAX_FIELDS: Final = 32
 
-# OVH's DLR ids (the bits of Kannel's dlr-mask): 1 delivered to the phone, 2 not delivered
-# to the phone, 4 queued, 8 delivered to the operator, 16 not delivered to the operator.
-STATUS_BY_DLR: Final = {
-    0: "pending",
-    1: "delivered",
-    2: "failed",
-    4: "pending",
-    8: "pending",
-    16: "failed",
-}
-STATUS_UNKNOWN: Final = "unknown"
-
-
-def _digits(max_length: int) -> vol.All:
-    """A validator for a code sent as a decimal string of at most ``max_length`` digits."""
-    return vol.All(str, vol.Match(rf"\A[0-9]{{1,{max_length}}}\Z"), vol.Coerce(int))
-
-
-REPORT_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required("id"): _digits(20),
-        vol.Optional("dlr"): _digits(5),
-        vol.Optional("description"): _digits(5),
-        vol.Optional("ptt"): _digits(5),
-        vol.Optional("date"): vol.All(str, vol.Length(max=64)),
-        vol.Optional("descriptionDlr"): vol.All(str, vol.Length(max=255)),
-    },
-    extra=vol.REMOVE_EXTRA,
-)
+# Parameters that only OVH's push of a received SMS carries (``smsResponse``).
+PUSHED_SMS_PARAMETERS: Final = frozenset({"message", "senderid", "sender"})
 
 
 # ----------------------------------------------------------------------------- the URL
@@ -237,7 +213,10 @@ async def async_remove_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) ->
 
 
 class _BadRequestError(Exception):
-    """The call is not a report this handler accepts; answered with ``status``."""
+    """The call is not a report this handler accepts; answered with ``status``.
+
+    ``reason`` is a fixed text: nothing the caller chose (a name, a value) is echoed.
+    """
 
     def __init__(self, status: HTTPStatus, reason: str) -> None:
         """Keep the answer."""
@@ -246,15 +225,27 @@ class _BadRequestError(Exception):
         self.reason = reason
 
 
-async def _async_body_pairs(request: Request) -> list[tuple[str, str]]:
-    """The parameters of a POST body: a form (as OVH's CGI calls use) or a JSON object."""
+async def _async_read_body(request: Request) -> bytes:
+    """The whole body, up to ``MAX_BODY_LENGTH`` bytes (decompressed, when it was)."""
     # ``read(n)`` returns what has arrived so far: a body sent in several pieces would
     # otherwise be parsed cut short (``id=12`` of ``id=1234``).
     body = b""
-    while chunk := await request.content.read(MAX_BODY_LENGTH + 1 - len(body)):
-        body += chunk
-        if len(body) > MAX_BODY_LENGTH:
-            raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+    try:
+        while chunk := await request.content.read(MAX_BODY_LENGTH + 1 - len(body)):
+            body += chunk
+            if len(body) > MAX_BODY_LENGTH:
+                raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+    except (RequestPayloadError, ConnectionError) as err:
+        # A body aiohttp could not decode (``Content-Encoding: gzip`` over plain text, a
+        # broken chunk) or a caller gone. The stream stays in error: end it here, or
+        # aiohttp reads it again once the answer is sent and logs that as an error.
+        request.content.feed_eof()
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "unreadable body") from err
+    return body
+
+
+def _body_pairs(request: Request, body: bytes) -> list[tuple[str, str]]:
+    """The parameters of a POST body: a form (as OVH's CGI calls use) or a JSON object."""
     if not body.strip():
         return []
     try:
@@ -262,7 +253,7 @@ async def _async_body_pairs(request: Request) -> list[tuple[str, str]]:
     except UnicodeDecodeError as err:
         raise _BadRequestError(HTTPStatus.BAD_REQUEST, "body is not UTF-8") from err
     content_type = request.headers.get(hdrs.CONTENT_TYPE, "").partition(";")[0].strip().lower()
-    if content_type == "application/json":
+    if content_type == "application/json" or text.lstrip().startswith(("{", "[")):
         return _json_pairs(text)
     if content_type.startswith("multipart/"):
         raise _BadRequestError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported body")
@@ -273,33 +264,36 @@ async def _async_body_pairs(request: Request) -> list[tuple[str, str]]:
 
 
 def _json_pairs(text: str) -> list[tuple[str, str]]:
-    """The parameters of a JSON object of strings and integers."""
+    """The string and integer members of a JSON object; other members are left out."""
     try:
         data = json_loads(text)
     except ValueError as err:
         raise _BadRequestError(HTTPStatus.BAD_REQUEST, "body is not JSON") from err
     if not isinstance(data, dict):
         raise _BadRequestError(HTTPStatus.BAD_REQUEST, "body is not a JSON object")
-    pairs: list[tuple[str, str]] = []
-    for key, value in data.items():
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise _BadRequestError(HTTPStatus.BAD_REQUEST, f"invalid {key}")
-        pairs.append((key, str(value)))
-    return pairs
+    if len(data) > MAX_FIELDS:
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "too many parameters")
+    return [
+        (key, str(value))
+        for key, value in data.items()
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    ]
 
 
 async def _async_read_params(request: Request) -> dict[str, str]:
     """The call's parameters: query string, plus the body of a POST (which wins).
 
-    The first value of a repeated name is kept; blank values count as absent.
+    The first value of a repeated name is kept; blank values count as absent. The body of
+    any other method is read too (and ignored), so that it is never left half-read.
     """
+    body = await _async_read_body(request)
     if len(request.query_string) > MAX_QUERY_LENGTH:
         raise _BadRequestError(HTTPStatus.REQUEST_URI_TOO_LONG, "query too long")
     pairs = list(request.query.items())
+    if request.method == hdrs.METH_POST:
+        pairs = _body_pairs(request, body) + pairs
     if len(pairs) > MAX_FIELDS:
         raise _BadRequestError(HTTPStatus.BAD_REQUEST, "too many parameters")
-    if request.method == hdrs.METH_POST:
-        pairs = await _async_body_pairs(request) + pairs
     params: dict[str, str] = {}
     for key, value in pairs:
         if value.strip():
@@ -307,29 +301,14 @@ async def _async_read_params(request: Request) -> dict[str, str]:
     return params
 
 
-def _validate(params: dict[str, str]) -> dict[str, Any]:
-    """The report's typed fields, or a 400 naming the first bad parameter."""
-    try:
-        report: dict[str, Any] = REPORT_SCHEMA(params)
-    except vol.Invalid as err:
-        name = err.path[0] if err.path else "parameters"
-        reason = f"missing {name}" if name not in params else f"invalid {name}"
-        raise _BadRequestError(HTTPStatus.BAD_REQUEST, reason) from err
-    return report
-
-
-def _publish(hass: HomeAssistant, entry: OvhSmsConfigEntry, report: dict[str, Any]) -> str:
-    """Fire the bus event and update the delivery-status entity; return the status."""
-    message_id: int = report["id"]
-    # OVH documents the DLR id in ``description``; RaspiSMS reads ``dlr``: take either.
-    dlr: int | None = report.get("dlr", report.get("description"))
-    status = STATUS_BY_DLR.get(dlr, STATUS_UNKNOWN) if dlr is not None else STATUS_UNKNOWN
+def _publish(hass: HomeAssistant, entry: OvhSmsConfigEntry, report: DeliveryReport) -> None:
+    """Fire the bus event and update the delivery-status entity."""
     attributes: dict[str, Any] = {
-        "message_id": message_id,
-        "receiver": entry.runtime_data.store.receiver_for(message_id),
-        "dlr": dlr,
-        "ptt": report.get("ptt"),
-        "description": report.get("descriptionDlr"),
+        "message_id": report.message_id,
+        "receiver": entry.runtime_data.store.receiver_for(report.message_id),
+        "dlr": report.dlr,
+        "ptt": report.ptt,
+        "description": report.description,
     }
     hass.bus.async_fire(
         EVENT_DELIVERY_STATUS,
@@ -338,12 +317,11 @@ def _publish(hass: HomeAssistant, entry: OvhSmsConfigEntry, report: dict[str, An
             "service_name": entry.data[CONF_SERVICE_NAME],
             "number": entry.data[CONF_NUMBER],
             **attributes,
-            "status": status,
-            "date": report.get("date"),
+            "status": report.status,
+            "date": report.date,
         },
     )
-    async_dispatcher_send(hass, SIGNAL_DELIVERY.format(entry.entry_id), status, attributes)
-    return status
+    async_dispatcher_send(hass, SIGNAL_DELIVERY.format(entry.entry_id), report.status, attributes)
 
 
 async def _async_handle_report(
@@ -353,15 +331,34 @@ async def _async_handle_report(
 
     Invalid calls get a 4xx and change nothing. Nothing here waits on I/O beyond reading
     the (bounded) body, and nothing raises: Home Assistant would log the webhook id.
+    Neither the answer nor the log names anything the caller chose, but the message id
+    of an accepted report.
     """
     try:
-        report = _validate(await _async_read_params(request))
-        status = _publish(hass, entry, report)
+        params = await _async_read_params(request)
+        report = parse_report(params)
+        if PUSHED_SMS_PARAMETERS.intersection(params):
+            # OVH's push of a received SMS, when the account's ``smsResponse`` points
+            # here: not a delivery report. The inbox's next poll fires the SMS.
+            LOGGER.debug("A received SMS was pushed: left to the next poll")
+            return Response(text="OK")
+        _publish(hass, entry, report)
     except _BadRequestError as err:
         LOGGER.debug("Rejected a delivery report: %s", err.reason)
-        return Response(status=err.status, text=err.reason)
+        return _refusal(err.status, err.reason, request)
+    except InvalidReportError as err:
+        LOGGER.debug("Rejected a delivery report: %s", err.reason)
+        return _refusal(HTTPStatus.BAD_REQUEST, err.reason, request)
     except Exception:  # noqa: BLE001 - Home Assistant's own log line would name the webhook id
         LOGGER.exception("Unexpected error while handling a delivery report")
         return Response(status=HTTPStatus.INTERNAL_SERVER_ERROR, text="error")
-    LOGGER.debug("Delivery report for message %s: %s", report["id"], status)
+    LOGGER.debug("Delivery report for message %s: %s", report.message_id, report.status)
     return Response(text="OK")
+
+
+def _refusal(status: HTTPStatus, reason: str, request: Request) -> Response:
+    """A 4xx with a fixed reason; the connection closes when the body was not read whole."""
+    response = Response(status=status, text=reason)
+    if request.content.exception() is not None or not request.content.is_eof():
+        response.force_close()
+    return response
