@@ -26,7 +26,10 @@ from custom_components.ovh_sms_virtual.const import (
     EVENT_TYPE_RECEIVED,
     STANDARD_ENDPOINTS,
 )
-from custom_components.ovh_sms_virtual.coordinator import update_error_translation
+from custom_components.ovh_sms_virtual.coordinator import (
+    ISSUE_SERVICE_EXPIRED,
+    update_error_translation,
+)
 from custom_components.ovh_sms_virtual.credits import ISSUE_LOW_CREDITS, ISSUE_OUT_OF_CREDITS
 from custom_components.ovh_sms_virtual.trigger import TRIGGERS
 from custom_components.ovh_sms_virtual.webhook import ISSUE_UNREACHABLE
@@ -318,6 +321,7 @@ def test_issue_texts() -> None:
         ISSUE_UNREACHABLE: {"name"},
         ISSUE_LOW_CREDITS: {"name", "credits", "threshold"},
         ISSUE_OUT_OF_CREDITS: {"name", "credits", "threshold"},
+        ISSUE_SERVICE_EXPIRED: {"name", "service_name"},
     }
     assert set(STRINGS["issues"]) == set(placeholders)
     for key, issue in STRINGS["issues"].items():

@@ -63,7 +63,8 @@ async def entry(
         ),
     )
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    # The first inbox poll runs in the background, once the entry is loaded.
+    await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 

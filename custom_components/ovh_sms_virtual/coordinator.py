@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Final, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
     OvhSmsAuthError,
     OvhSmsClient,
     OvhSmsError,
+    OvhSmsMalformedError,
     OvhSmsNotGrantedError,
     OvhSmsRateLimitError,
     OvhSmsServerError,
+    OvhSmsServiceExpiredError,
     OvhSmsSignatureError,
     OvhSmsTimeoutError,
     SmsAccount,
@@ -34,6 +37,9 @@ if TYPE_CHECKING:
 MAX_BACKOFF: Final = timedelta(minutes=10)
 # 2**16 intervals exceed the cap whatever the interval (at least 10 s).
 MAX_DOUBLINGS: Final = 16
+# An expired service comes back only once renewed, by hand: no point asking often.
+EXPIRED_RETRY: Final = timedelta(hours=1)
+ISSUE_SERVICE_EXPIRED: Final = "service_expired"
 
 
 @dataclass
@@ -94,15 +100,24 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_key="auth_failed",
                 translation_placeholders={"error": err.message},
             ) from err
+        except OvhSmsServiceExpiredError as err:
+            async_report_service_expired(self.hass, self.config_entry)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="service_expired",
+                translation_placeholders={"service_name": self.service_name},
+                retry_after=EXPIRED_RETRY.total_seconds(),
+            ) from err
         except OvhSmsError as err:
             raise self._update_failed(err) from err
         self._failures = 0
+        async_clear_service_expired(self.hass, self.config_entry)
         return data
 
     def _update_failed(self, err: OvhSmsError) -> UpdateFailed:
         """A translated ``UpdateFailed``; 429 and 5xx make the next poll wait longer."""
         retry_after: float | None = None
-        if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError):
+        if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError | OvhSmsMalformedError):
             # Counting stops once any interval is past the cap: after about a thousand
             # failures (a week of an outage) the power would overflow a float.
             self._failures = min(self._failures + 1, MAX_DOUBLINGS)
@@ -119,6 +134,33 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
 
 
+def _expired_issue_id(entry: OvhSmsConfigEntry) -> str:
+    return f"{ISSUE_SERVICE_EXPIRED}_{entry.entry_id}"
+
+
+@callback
+def async_report_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
+    """Raise the repair issue that asks to renew the SMS service."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _expired_issue_id(entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_SERVICE_EXPIRED,
+        translation_placeholders={
+            "name": entry.title,
+            "service_name": entry.data[CONF_SERVICE_NAME],
+        },
+    )
+
+
+@callback
+def async_clear_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
+    """OVH answers again: the service was renewed (nothing happens without an issue)."""
+    ir.async_delete_issue(hass, DOMAIN, _expired_issue_id(entry))
+
+
 def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:
     """The ``exceptions`` translation key and placeholders that describe an OVH error."""
     match err:
@@ -130,7 +172,7 @@ def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:
             return "rate_limited", {}
         case OvhSmsTimeoutError():
             return "timeout", {}
-        case OvhSmsServerError():
+        case OvhSmsServerError() | OvhSmsMalformedError():
             return "server_error", {"error": err.message}
     if err.status is None:
         return "cannot_connect", {"error": err.message}
@@ -179,7 +221,7 @@ class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
         timer, so regular sends would keep the credits from ever being read again, and
         would mark a failing account as working.
         """
-        if self.data is None or not credits_removed:
+        if self.data is None or self.data.credits_left is None or not credits_removed:
             return
         self.data = replace(
             self.data, credits_left=max(self.data.credits_left - credits_removed, 0.0)

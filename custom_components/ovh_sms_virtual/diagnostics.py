@@ -58,7 +58,9 @@ def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
     data = entry.runtime_data
     account = data.account.data
     return {
-        "account": {
+        "account": None
+        if account is None
+        else {
             "credits_left": account.credits_left,
             "status": account.status,
             # The URL itself may belong to another program: only whether it is ours.

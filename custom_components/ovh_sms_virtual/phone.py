@@ -13,7 +13,13 @@ if TYPE_CHECKING:
 
 
 def _parse(value: str, region: str) -> PhoneNumber | None:
-    """The number, when ``value`` is a valid phone number (national ones of ``region``)."""
+    """The number, when ``value`` is a valid phone number (national ones of ``region``).
+
+    Only what people write in a phone number is read: phonenumbers would find a number
+    in a URL or in any text around one, which is not what was meant.
+    """
+    if not set(value) <= frozenset("0123456789+ .-()\u00a0"):
+        return None
     import phonenumbers  # noqa: PLC0415 - see the module's docstring
 
     try:
@@ -41,6 +47,14 @@ def to_ovh_path_number(value: str, region: str) -> str | None:
     if number is None:
         return None
     return f"00{number.country_code}{phonenumbers.national_significant_number(number)}"
+
+
+def is_premium_rate(e164: str) -> bool:
+    """Whether an E.164 number is premium rate (in France, the 08 9x numbers among others)."""
+    import phonenumbers  # noqa: PLC0415 - see the module's docstring
+
+    number = phonenumbers.parse(e164)
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.PREMIUM_RATE
 
 
 def country_name(region: str, language: str) -> str:
