@@ -55,8 +55,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     # its repair issue says to renew it, and the pollers try again now and then.
     try:
         await account.async_config_entry_first_refresh()
-    except ConfigEntryNotReady as err:
-        if err.translation_key != "service_expired":
+    except ConfigEntryNotReady:
+        # Not the error's translation key: Home Assistant 2026.3 raises a bare one.
+        if not account.service_expired:
             raise
     inbox = OvhSmsInboxCoordinator(hass, entry, client, store)
     entry.runtime_data = OvhSmsRuntimeData(

@@ -85,6 +85,8 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self.service_name: str = entry.data[CONF_SERVICE_NAME]
         self.number: str = entry.data[CONF_NUMBER]
         self._failures = 0
+        # Whether the last read found the SMS service expired (OVH's 460).
+        self.service_expired = False
 
     @abstractmethod
     async def _async_fetch(self) -> DataT:
@@ -101,6 +103,7 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_placeholders={"error": err.message},
             ) from err
         except OvhSmsServiceExpiredError as err:
+            self.service_expired = True
             async_report_service_expired(self.hass, self.config_entry)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -111,6 +114,7 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         except OvhSmsError as err:
             raise self._update_failed(err) from err
         self._failures = 0
+        self.service_expired = False
         async_clear_service_expired(self.hass, self.config_entry)
         return data
 
