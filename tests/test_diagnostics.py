@@ -37,13 +37,14 @@ async def test_diagnostics(
     ovh_sim.add_incoming(SERVICE, NUMBER, "+33622334455", "Door code is 1234")
     await init_integration.runtime_data.inbox.async_refresh()
     ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/private-token")
+    ovh_sim.set_push_url(SERVICE, "https://raspisms.example.org/private-push")
     await init_integration.runtime_data.account.async_refresh()
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
 
     assert diagnostics == snapshot
     dump = json.dumps(diagnostics)
-    for secret in (*SECRETS, "Door code", "+33622334455", "private-token"):
+    for secret in (*SECRETS, "Door code", "+33622334455", "private-token", "private-push"):
         assert secret not in dump
 
 
