@@ -314,12 +314,21 @@ async def test_push_says_it_ends_an_automatic_answer(
 async def test_push_to_another_number_of_the_account_serves_this_one(
     hass: HomeAssistant, ovh_sim: OvhSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """Another number of the account, set up already, takes its pushes: nothing to change."""
+    """Another number of the account, set up already, takes its pushes: nothing to change.
+
+    Not its delivery reports: a report reaches the entry whose URL it calls.
+    """
     ovh_sim.add_virtual_number(SERVICE, "0033698765432")
-    ovh_sim.set_push_url(SERVICE, f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}")
+    first_url = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+    ovh_sim.set_push_url(SERVICE, first_url)
+    ovh_sim.set_callback_url(SERVICE, first_url)
     result = await _submit(hass, await _start(hass), USER_INPUT)
     assert result["step_id"] == "number"
     result = await _submit(hass, result, {CONF_NUMBER: "0033698765432"})
+    # Delivery reports at the other entry's URL would not reach this one: shown as another.
+    assert result["step_id"] == "callback_replace"
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["current_callback"] == first_url
     result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
     assert result["step_id"] == "push_set"
     assert result["data_schema"] is not None

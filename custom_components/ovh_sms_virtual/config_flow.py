@@ -324,12 +324,15 @@ class _AccountUrl:
 
     The step's id is ``step`` plus the suffix of what the account holds now (``state``):
     each variant has its own text. ``write`` points the setting at Home Assistant.
+    ``whole_account``: the URL of any entry of the account serves every number (pushes are
+    routed by number; a delivery report reaches only the entry whose URL it calls).
     """
 
     step: str
     toggle: str
     state: Callable[[SmsAccount, set[str]], tuple[str, dict[str, str]]]
     write: Callable[[OvhSmsClient, str, str], Awaitable[None]]
+    whole_account: bool
 
     @property
     def schema(self) -> Schema:
@@ -365,12 +368,14 @@ CALLBACK: Final = _AccountUrl(
     CONF_SET_CALLBACK,
     _callback_state,
     lambda client, service, url: client.async_set_callback(service, url),
+    whole_account=False,
 )
 PUSH: Final = _AccountUrl(
     STEP_PUSH,
     CONF_SET_PUSH,
     _push_state,
     lambda client, service, url: client.async_set_push(service, url),
+    whole_account=True,
 )
 
 
@@ -391,8 +396,9 @@ async def _async_account_url_step(
 
     ``finish`` is told whether the URL was written. The form shown fits what the account
     holds now; the toggle that writes the URL is offered unless the account calls Home
-    Assistant already (``url``, or one of ``ours``). ``when_set`` is the variant (and its
-    placeholders) shown then.
+    Assistant already (``url``, or for a whole-account setting one of ``ours``: the URLs of
+    the account's other entries). ``when_set`` is the variant (and its placeholders) shown
+    then.
     """
     errors: dict[str, str] = {}
     if user_input is not None:
@@ -407,7 +413,7 @@ async def _async_account_url_step(
     except OvhSmsError:
         suffix = SUFFIX_UNKNOWN
     else:
-        suffix, current = setting.state(account, {url, *ours})
+        suffix, current = setting.state(account, {url, *ours} if setting.whole_account else {url})
         shown |= current
         if suffix == SUFFIX_SET:
             suffix, about = when_set
