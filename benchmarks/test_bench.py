@@ -316,13 +316,8 @@ async def _empty_handler(
     return web.Response(text="OK")
 
 
-async def test_webhook_report(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    ovh_sim: OvhSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> None:
-    """A delivery report over HTTP, against an empty handler on the same webhook path."""
+def register_empty_webhook(hass: HomeAssistant) -> None:
+    """The floor of a webhook call: a handler that answers at once, registered the same way."""
     webhook.async_register(
         hass,
         "bench",
@@ -332,6 +327,16 @@ async def test_webhook_report(
         local_only=False,
         allowed_methods=[hdrs.METH_GET, hdrs.METH_POST],
     )
+
+
+async def test_webhook_report(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A delivery report over HTTP, against an empty handler on the same webhook path."""
+    register_empty_webhook(hass)
     response = await hass.services.async_call(
         DOMAIN,
         SERVICE_SEND_SMS,

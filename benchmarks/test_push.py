@@ -15,9 +15,7 @@ from datetime import timedelta
 import time
 from typing import Any
 
-from aiohttp import hdrs
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components import webhook
 from homeassistant.core import Event, HomeAssistant, callback
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -27,7 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from benchmarks.pairing import add_footprint, add_pair, interleave
-from benchmarks.test_bench import EMPTY_WEBHOOK_ID, INCOMING_PATH, _empty_handler
+from benchmarks.test_bench import EMPTY_WEBHOOK_ID, INCOMING_PATH, register_empty_webhook
 from custom_components.ovh_sms_virtual.const import (
     CONF_SCAN_INTERVAL,
     CREDITS_SCAN_INTERVAL,
@@ -79,15 +77,7 @@ async def test_pushed_sms_latency(
     An hour between scheduled polls: only the polls pushes start read the inbox.
     """
     await _set_up(hass, mock_config_entry, **{CONF_SCAN_INTERVAL: 3600})
-    webhook.async_register(
-        hass,
-        "bench",
-        "Empty",
-        EMPTY_WEBHOOK_ID,
-        _empty_handler,
-        local_only=False,
-        allowed_methods=[hdrs.METH_GET, hdrs.METH_POST],
-    )
+    register_empty_webhook(hass)
     client = await hass_client_no_auth()
     fired = asyncio.Event()
     events: list[Event[Any]] = []

@@ -357,7 +357,7 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         slow = not waiting and self.pace.reliable() and push_reaches(self.hass, self.config_entry)
         interval = self._push_interval if slow else self._normal_interval
         if interval != self.update_interval:
-            LOGGER.debug("The inbox is polled every %s s now", interval.total_seconds())
+            LOGGER.debug("The inbox is polled every %d s now", interval.total_seconds())
             self.update_interval = interval
 
     def _move_window(self, ready: list[IncomingSms]) -> None:

@@ -1,8 +1,9 @@
 """OVH's push of received SMS (the account's ``smsResponse``), taken as a hint only.
 
 When the account's ``smsResponse`` is ``{responseType: "cgi", cgiUrl}``, OVH calls that URL
-for each SMS the account receives. The wire format is not documented: calls seen in
-third-party code are a form POST with ``id`` (the id of ``.../incoming/{id}``), ``senderid``,
+for each SMS the account receives. The wire format is not documented, so it is assumed
+from calls seen in third-party code (a virtual number's, not yet a classic 06/07 one's): a
+form POST with ``id`` (the id of ``.../incoming/{id}``), ``senderid``,
 ``message``, ``keyword``, ``shortcode`` (the receiving number) and ``tag``. Only ``id`` and
 ``shortcode`` are used here, and leniently (``shortcode`` in any usual number form, or
 absent): the call is not signed, so anyone who knows the URL can make one. The SMS itself is
@@ -27,7 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_ENDPOINT, CONF_NUMBER, CONF_SERVICE_NAME, DOMAIN, LOGGER
 from .coordinator import OvhSmsConfigEntry
-from .delivery_report import MAX_MESSAGE_ID, InvalidReportError, whole_number
+from .delivery_report import message_id
 from .phone import is_number
 
 # A phone number, in any form, is far shorter: anything longer names no number.
@@ -73,16 +74,10 @@ def parse_push(params: dict[str, str]) -> PushedSms:
     without it there is nothing to read back. A ``shortcode`` that cannot be a number is
     left out (each entry of the account is then tried).
     """
-    raw_id = params.get("id")
-    if raw_id is None:
-        raise InvalidReportError("missing id")
-    sms_id = whole_number(raw_id, MAX_MESSAGE_ID)
-    if sms_id is None:
-        raise InvalidReportError("invalid id")
     shortcode = params.get("shortcode")
     if shortcode is not None and len(shortcode) > MAX_SHORTCODE_LENGTH:
         shortcode = None
-    return PushedSms(sms_id, shortcode)
+    return PushedSms(message_id(params), shortcode)
 
 
 def _loaded_entries(hass: HomeAssistant, service: str, endpoint: str) -> list[OvhSmsConfigEntry]:
