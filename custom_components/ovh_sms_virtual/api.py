@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import re
 from typing import Any, Final, cast
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from ovh import exceptions as ovh_exc
 import requests
 
 from .const import STANDARD_ENDPOINTS
+from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, whole_number
 
 # Connect and read timeouts, in seconds.
 TIMEOUT: Final = (5.0, 15.0)
@@ -152,6 +154,62 @@ class IncomingSms:
             created=created.astimezone(UTC),
             tag=str(data.get("tag") or ""),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingSms:
+    """``sms.Outgoing``: what OVH knows of a sent SMS's delivery.
+
+    Read leniently: a value of another type or out of range is left out (None), never a
+    reason to lose the record.
+    """
+
+    id: int
+    receiver: str | None
+    """E.164, when OVH gives a phone number."""
+    delivery_receipt: int | None
+    """The operator's DLR id, as the status-change callback numbers it."""
+    ptt: int | None
+    delivered_at: str | None
+    """As OVH wrote it (at most ``MAX_DATE_LENGTH`` characters)."""
+
+    @classmethod
+    def from_api(cls, sms_id: int, data: JsonDict) -> OutgoingSms:
+        """Build from OVH's record of the SMS ``sms_id``."""
+        delivered_at = data.get("deliveredAt")
+        if not isinstance(delivered_at, str) or len(delivered_at) > MAX_DATE_LENGTH:
+            delivered_at = None
+        return cls(
+            id=sms_id,
+            receiver=_e164(data.get("receiver")),
+            delivery_receipt=_code(data.get("deliveryReceipt")),
+            ptt=_code(data.get("ptt")),
+            delivered_at=(delivered_at or "").strip() or None,
+        )
+
+
+def _code(value: object) -> int | None:
+    """A DLR id or ptt code: a whole number from 0 to ``MAX_CODE``, as a number or text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_CODE else None
+    return whole_number(value, MAX_CODE) if isinstance(value, str) else None
+
+
+_E164: Final = re.compile(r"\+[1-9][0-9]{5,14}")
+
+
+def _e164(value: object) -> str | None:
+    """A phone number in E.164 (``00`` read as ``+``), else None."""
+    if not isinstance(value, str):
+        return None
+    number = value.strip()
+    if number.startswith("00"):
+        number = f"+{number[2:]}"
+    return number if _E164.fullmatch(number) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,3 +437,13 @@ class OvhSmsClient:
     async def async_delete_incoming(self, service: str, number: str, sms_id: int) -> None:
         """``DELETE .../incoming/{id}``."""
         await self._call("DELETE", f"{_number_path(service, number)}/incoming/{sms_id}")
+
+    async def async_get_outgoing(self, service: str, number: str, sms_id: int) -> OutgoingSms:
+        """``GET .../outgoing/{id}``: a sent SMS and its delivery state.
+
+        A 404 (``OvhSmsNotFoundError``) may only mean that OVH has not recorded it yet.
+        """
+        data = await self._call("GET", f"{_number_path(service, number)}/outgoing/{sms_id}")
+        if not isinstance(data, dict):
+            raise OvhSmsServerError("OVH answered with something that is not its API")
+        return OutgoingSms.from_api(sms_id, data)
