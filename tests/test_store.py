@@ -25,7 +25,7 @@ async def test_handled_ids_are_written_at_once(
 
     await store.async_mark_handled(7)
 
-    assert hass_storage[KEY]["data"] == {"handled": [7], "sent": {}}
+    assert hass_storage[KEY]["data"] == {"handled": [7], "sent": {}, "deliveries": []}
     reloaded = OvhSmsStore(hass, ENTRY_ID)
     await reloaded.async_load()
     assert reloaded.handled == {7}
@@ -47,7 +47,11 @@ async def test_flush_writes_pending_changes_only(
 
     await store.async_flush()
 
-    assert hass_storage[KEY]["data"] == {"handled": [8], "sent": {"101": "+33611111111"}}
+    assert hass_storage[KEY]["data"] == {
+        "handled": [8],
+        "sent": {"101": "+33611111111"},
+        "deliveries": [],
+    }
 
 
 async def test_recent_sends_are_bounded(hass: HomeAssistant) -> None:

@@ -14,6 +14,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry, OvhSmsRuntimeData
+from .delivery import OvhSmsDeliveryTracker
 from .inbox import OvhSmsInboxCoordinator
 from .sender import OvhSmsSender
 from .services import async_setup_services
@@ -53,6 +54,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
         account=account,
         inbox=inbox,
         sender=OvhSmsSender(hass, entry, client, store, account),
+        delivery=OvhSmsDeliveryTracker(hass, entry, client, store, account),
     )
     await async_setup_webhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -60,6 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     # the deletion on OVH must not depend on an entity.
     entry.async_on_unload(inbox.async_add_listener(lambda: None))
     await inbox.async_refresh()
+    entry.runtime_data.delivery.async_start()
     return True
 
 

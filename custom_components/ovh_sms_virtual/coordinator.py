@@ -25,6 +25,7 @@ from .const import CONF_NUMBER, CONF_SERVICE_NAME, CREDITS_SCAN_INTERVAL, DOMAIN
 from .store import OvhSmsStore
 
 if TYPE_CHECKING:
+    from .delivery import OvhSmsDeliveryTracker
     from .inbox import OvhSmsInboxCoordinator
     from .sender import OvhSmsSender
 
@@ -44,6 +45,7 @@ class OvhSmsRuntimeData:
     account: OvhSmsAccountCoordinator
     inbox: OvhSmsInboxCoordinator
     sender: OvhSmsSender
+    delivery: OvhSmsDeliveryTracker
     callback_url: str | None = None
 
 

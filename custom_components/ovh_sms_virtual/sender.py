@@ -118,6 +118,7 @@ class OvhSmsSender:
             report = await self._async_post(job)
             self._count(len(report.valid_receivers))
         self.store.record_sent(_receivers_by_id(report))
+        self.entry.runtime_data.delivery.async_track(report.ids, job)
         self.account.async_debit(report.credits_removed)
         LOGGER.debug("OVH accepted %s SMS, ids %s", len(report.valid_receivers), report.ids)
         return report

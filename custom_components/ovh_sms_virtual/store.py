@@ -1,8 +1,8 @@
-"""What an entry remembers across restarts: handled SMS ids and recent sends."""
+"""What an entry remembers across restarts: handled SMS ids, recent sends, tracked deliveries."""
 
 import asyncio
 from collections import OrderedDict
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -18,6 +18,7 @@ SAVE_DELAY: Final = 10
 class _StoredData(TypedDict):
     handled: list[int]
     sent: dict[str, str]
+    deliveries: list[dict[str, Any]]
 
 
 class OvhSmsStore:
@@ -33,6 +34,9 @@ class OvhSmsStore:
 
     ``sent`` maps the ids of recently sent SMS to their receiver, bounded to the newest
     ``MAX_RECENT_SENDS``, so delivery reports can name the receiver.
+
+    ``deliveries`` holds the sent SMS whose delivery status is read from OVH; their shape
+    belongs to ``delivery``, which reads them back leniently.
     """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
@@ -43,6 +47,7 @@ class OvhSmsStore:
         )
         self.handled: set[int] = set()
         self._sent: OrderedDict[int, str] = OrderedDict()
+        self.deliveries: list[dict[str, Any]] = []
         self._unsaved = False
         # The last write started, which a cancelled caller leaves running.
         self._saving: asyncio.Task[None] | None = None
@@ -56,11 +61,13 @@ class OvhSmsStore:
             return
         self.handled = {int(i) for i in data.get("handled", [])}
         self._sent = OrderedDict((int(k), v) for k, v in data.get("sent", {}).items())
+        self.deliveries = [d for d in data.get("deliveries", []) if isinstance(d, dict)]
 
     def _data(self) -> _StoredData:
         return {
             "handled": sorted(self.handled),
             "sent": {str(k): v for k, v in self._sent.items()},
+            "deliveries": self.deliveries,
         }
 
     async def _async_save(self) -> None:
@@ -94,6 +101,11 @@ class OvhSmsStore:
             self._sent.move_to_end(message_id)
         while len(self._sent) > MAX_RECENT_SENDS:
             self._sent.popitem(last=False)
+        self._delay_save()
+
+    def save_deliveries(self, deliveries: list[dict[str, Any]]) -> None:
+        """Replace the tracked deliveries; written with the next delayed save."""
+        self.deliveries = deliveries
         self._delay_save()
 
     def receiver_for(self, message_id: int) -> str | None:
