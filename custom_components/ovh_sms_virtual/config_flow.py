@@ -635,6 +635,10 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             if user_input[CONF_SET_CALLBACK]:
                 errors = await _async_write_callback(client, service, url, self._placeholders)
+                if not errors and entry.state is ConfigEntryState.LOADED:
+                    # Read the account again: once it calls this entry, delivery statuses
+                    # stop being read from OVH.
+                    await entry.runtime_data.account.async_request_refresh()
             if not errors:
                 return self.async_create_entry(data=dict(entry.options))
         return self.async_show_form(
