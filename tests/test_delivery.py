@@ -8,6 +8,8 @@ SMS go through their lifecycle on the frozen clock; the tracker reads
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
+from pathlib import Path
+import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -44,6 +46,7 @@ from ovh_simulator import OvhSimulator
 
 from .conftest import CONSUMER_KEY, NUMBER, SERVICE, WEBHOOK_ID
 
+README = Path(__file__).parent.parent / "README.md"
 ENTITY_ID = "event.home_delivery_status"
 LOGGER_NAME = "custom_components.ovh_sms_virtual"
 OUTGOING = r"/outgoing/\d+$"
@@ -169,6 +172,22 @@ def _schedule() -> list[int]:
             return [*moments, end]
         moments.append(moment)
     raise AssertionError("unreachable")
+
+
+def test_readme_states_the_schedule() -> None:
+    """README's figures are the tracker's: the schedule, the calls and the bounds."""
+    readme = README.read_text(encoding="utf-8")
+    moments = _schedule()
+    rows = re.findall(r"^\| (?:1st|2nd|3rd|\d+th) \| ([^|(]+?)(?: \(|\s*\|)", readme, re.MULTILINE)
+    assert rows == [
+        f"{m // 60} min {m % 60} s" if m >= 60 else f"{m} s" for m in moments[: len(rows)]
+    ]
+    assert len(rows) == len(CHECK_INTERVALS)
+    assert f"| last | {moments[-1] // 3600} h " in readme
+    assert f"| {len(moments)} |" in readme
+    assert f"costs **{len(moments)} calls** over {moments[-1] // 3600} hours" in readme
+    assert f"at most **{MAX_CALLS_PER_MINUTE} calls a minute**" in readme
+    assert f"At most **{MAX_TRACKED} SMS**" in readme
 
 
 # ------------------------------------------------------------------------ one event per change
