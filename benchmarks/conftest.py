@@ -1,10 +1,20 @@
-"""The benchmarks reuse the tests' fixtures: the simulator and a loaded integration."""
+"""The tests' fixtures (the simulator, a loaded integration), made production-like.
+
+Two changes: the event loop out of debug mode, and real storage on disk.
+"""
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+import tempfile
+from typing import Any
 
 import pytest
 
+from benchmarks.pairing import render
 from tests.conftest import *
+
+ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +26,33 @@ async def enable_event_loop_debug() -> None:
     timings and the memory figures.
     """
     asyncio.get_running_loop().set_debug(False)
+
+
+@pytest.fixture
+def hass_config_dir() -> Iterator[str]:
+    """A fresh configuration folder on the checkout's disk, where ``Store`` writes.
+
+    Not under the system's temporary folder: that is often a RAM file system, on which the
+    fsync of every atomic write costs nothing.
+    """
+    with tempfile.TemporaryDirectory(prefix=".bench-", dir=ROOT) as config_dir:
+        yield config_dir
+
+
+@pytest.fixture
+def hass_storage() -> dict[str, Any]:
+    """Real storage: overrides the test plugin's fixture, which patches ``Store`` to memory.
+
+    The plugin's ``hass`` fixture requests ``hass_storage`` and never looks at it: without
+    the plugin's ``mock_storage`` patch, ``Store`` writes JSON files (atomically, with
+    fsync, for this integration's store) under ``<config>/.storage``.
+    """
+    return {}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the tables once every benchmark has run."""
+    if lines := render():
+        terminalreporter.write_sep("=", "benchmarks (Markdown)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,147 +1,400 @@
-"""Speed and memory of the hot paths, printed as a table by ``scripts/bench``.
+"""The hot paths, each against its floor, printed as a table by ``scripts/bench``.
 
-These are measurements, not tests with thresholds: they print what a change costs.
-Each benchmark goes through the same paths as a user: HTTP to the webhook, the real
-``ovh`` client to the simulator, the action for sends.
+These are measurements, not tests with thresholds: they print what a change costs. Each
+path goes the way a user's does (the action for sends, HTTP to the webhook, the real
+``ovh`` client to the simulator, ``Store`` writing to disk) and is paired with its floor:
+the same OVH calls made with a bare ``ovh.Client`` on the same simulator, one executor job
+per call as Home Assistant requires of a blocking client, or an empty webhook handler
+registered the same way. See ``pairing`` for how samples are interleaved and summarised.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
-import statistics
-import time
+import gc
+from pathlib import Path
 import tracemalloc
 from typing import Any
 
-from homeassistant.core import Event, HomeAssistant
+from aiohttp import hdrs, web
+from homeassistant.components import webhook
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+from homeassistant.util.file import write_utf8_file_atomic
+import ovh
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.ovh_sms_virtual.const import DOMAIN, EVENT_RECEIVED
-from custom_components.ovh_sms_virtual.sms import count_segments
+from benchmarks.pairing import Run, add_derived_pair, add_footprint, add_pair, interleave, timed
+from custom_components.ovh_sms_virtual.api import TIMEOUT
+from custom_components.ovh_sms_virtual.const import (
+    CONF_MAX_SMS_PER_HOUR,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+    EVENT_DELIVERY_STATUS,
+    EVENT_RECEIVED,
+    SERVICE_SEND_SMS,
+)
 from custom_components.ovh_sms_virtual.store import MAX_RECENT_SENDS, OvhSmsStore
 from ovh_simulator import OvhSimulator
-from tests.conftest import NUMBER, SERVICE, WEBHOOK_ID
+from tests.conftest import (
+    APP_KEY,
+    APP_SECRET,
+    CONSUMER_KEY,
+    ENTRY_OPTIONS,
+    NUMBER,
+    SERVICE,
+    SIM_REGION,
+    WEBHOOK_ID,
+)
 
-RESULTS: list[tuple[str, str]] = []
-
-
-def report(name: str, value: str) -> None:
-    """Keep one line of the final table."""
-    RESULTS.append((name, value))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def print_table() -> Iterator[None]:
-    """Print every measurement once the module is done."""
-    yield
-    if not RESULTS:  # every benchmark deselected or failed before measuring
-        return
-    width = max(len(name) for name, _ in RESULTS)
-    print("\n\nbenchmark".ljust(width + 2), "result")
-    for name, value in RESULTS:
-        print(name.ljust(width), value)
+NUMBER_PATH = f"/sms/{SERVICE}/virtualNumbers/{NUMBER}"
+INCOMING_PATH = f"{NUMBER_PATH}/incoming"
+JOBS_PATH = f"{NUMBER_PATH}/jobs"
+EMPTY_WEBHOOK_ID = "fedcba9876543210" * 4
+# 100 distinct French mobiles (the simulator, like OVH, refuses other countries' numbers).
+MANY = [f"+3361234{index:04d}" for index in range(100)]
 
 
-def _percentiles(samples: list[float]) -> str:
-    cuts = statistics.quantiles(samples, n=100)
-    return f"p50 {cuts[49] * 1e3:.2f} ms, p99 {cuts[98] * 1e3:.2f} ms"
+class BareClient:
+    """The floor: a bare ``ovh.Client``, each call one executor job, nothing else."""
+
+    def __init__(self, hass: HomeAssistant, client: ovh.Client) -> None:
+        """Wrap a built client."""
+        self._hass = hass
+        self._client = client
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``client.get(path)``, ``client.post(path, **body)``, ... in the executor."""
+        func: Callable[..., Any] = getattr(self._client, method)
+        return await self._hass.async_add_executor_job(partial(func, path, **kwargs))
 
 
-def _timed[T](func: Callable[[], T], repeat: int) -> float:
-    start = time.perf_counter()
-    for _ in range(repeat):
-        func()
-    return (time.perf_counter() - start) / repeat
+@pytest.fixture
+async def bare(hass: HomeAssistant, ovh_sim: OvhSimulator) -> BareClient:
+    """A bare client on the simulator, with the integration's keys and timeout."""
+    client = await hass.async_add_executor_job(
+        partial(
+            ovh.Client,
+            endpoint=SIM_REGION,
+            application_key=APP_KEY,
+            application_secret=APP_SECRET,
+            consumer_key=CONSUMER_KEY,
+            timeout=TIMEOUT,
+        )
+    )
+    bare = BareClient(hass, client)
+    # Like the integration's client after setup: clock offset read, connection open.
+    await bare.call("get", "/sms")
+    return bare
 
 
-def test_bench_segment_counting() -> None:
-    gsm = "Alarme: porte d'entrée ouverte [zone 2] ~ " * 21
-    ucs2 = "Alarme 🚨 porte ouverte " * 16
-    for name, message in (("GSM-7", gsm[:900]), ("UCS-2", ucs2[:400])):
-        per_call = _timed(partial(count_segments, message), 2000)
-        report(f"count_segments, {name} max length", f"{per_call * 1e6:.1f} µs")
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The integration loaded on the simulator, without the hourly cap or timed polls.
+
+    No cap, so hundreds of sends go through; an hour between scheduled polls, so only the
+    measured polls read the inbox (a scheduled one would take the floor's messages).
+    """
+    ovh_sim.set_credits(SERVICE, 1e9)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={**ENTRY_OPTIONS, CONF_MAX_SMS_PER_HOUR: 0, CONF_SCAN_INTERVAL: 3600},
+    )
+    await hass.config.async_update(country="FR")
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
 
 
-async def test_bench_webhook_reports(
+@callback
+def _every(_data: Any) -> bool:
+    return True
+
+
+def _recorder(events: list[Event[Any]]) -> Callable[[Event[Any]], None]:
+    """A listener keeping each event, run in the loop as an automation's trigger is.
+
+    A plain function (``events.append``) would be run in the executor: one more thread
+    hop per event, which is the benchmark's, not the integration's.
+    """
+
+    @callback
+    def record(event: Event[Any]) -> None:
+        events.append(event)
+
+    return record
+
+
+def _send(hass: HomeAssistant, recipients: list[str]) -> Run:
+    async def run() -> float:
+        return await timed(
+            hass.services.async_call(
+                DOMAIN,
+                SERVICE_SEND_SMS,
+                {"recipients": recipients, "message": "Alarm"},
+                blocking=True,
+                return_response=True,
+            )
+        )
+
+    return run
+
+
+def _post(bare: BareClient, receivers: list[str]) -> Run:
+    async def run() -> float:
+        return await timed(bare.call("post", JOBS_PATH, message="Alarm", receivers=receivers))
+
+    return run
+
+
+async def test_send_sms(
+    hass: HomeAssistant, entry: MockConfigEntry, ovh_sim: OvhSimulator, bare: BareClient
+) -> None:
+    """``send_sms`` to one and to 100 recipients, against the bare ``post`` of each job."""
+    series = await interleave(
+        {
+            "send 1": _send(hass, ["06 12 34 56 78"]),
+            "post 1": _post(bare, ["+33612345678"]),
+            "send 100": _send(hass, MANY),
+            "post 100": _post(bare, MANY),
+        },
+        rounds=5,
+        per_round=40,
+    )
+    assert len(ovh_sim.outgoing(SERVICE, NUMBER)) == 2 * (1 + 5 * 40) * 101
+    add_pair(
+        "`send_sms`, 1 recipient",
+        series["send 1"],
+        series["post 1"],
+        floor_name="bare `post` of the job",
+        target="<= 1.3x",
+    )
+    add_derived_pair(
+        "`send_sms`, 100 recipients",
+        series["send 100"],
+        series["post 100"],
+        (series["send 1"], series["post 1"]),
+        floor_name="bare `post` of the job",
+        overhead_name="the 1-recipient overhead",
+        target="<= 1.5x",
+    )
+
+
+async def test_idle_poll(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    bare: BareClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A poll that finds nothing new: one API call, no disk write, no state written."""
+    inbox = entry.runtime_data.inbox
+    writes: list[str] = []
+    original_write = Store._async_write_data
+
+    async def counted_write(store: Store[Any], data: dict[str, Any]) -> None:
+        if store.key.startswith(DOMAIN):  # not Home Assistant's own delayed saves
+            writes.append(store.key)
+        await original_write(store, data)
+
+    monkeypatch.setattr(Store, "_async_write_data", counted_write)
+    states: list[Event[Any]] = []
+    for event_type in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED):
+        hass.bus.async_listen(event_type, _recorder(states), _every)
+
+    async def poll() -> float:
+        ovh_sim.clear_requests()
+        elapsed = await timed(inbox.async_refresh())
+        assert len(ovh_sim.requests) == 1
+        return elapsed
+
+    async def get_list() -> float:
+        return await timed(bare.call("get", INCOMING_PATH))
+
+    series = await interleave({"poll": poll, "get": get_list}, rounds=5, per_round=200)
+    await hass.async_block_till_done()
+    assert inbox.last_update_success
+    assert (writes, states) == ([], [])
+    assert entry.runtime_data.store._store._delay_handle is None  # none pending
+    add_pair(
+        "idle poll (1 API call, 0 writes)",
+        series["poll"],
+        series["get"],
+        floor_name="bare `get` of the list",
+        target="keep",
+    )
+
+
+@pytest.mark.parametrize(("count", "rounds"), [(100, 5), (1000, 5)])
+async def test_busy_poll(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    bare: BareClient,
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+    rounds: int,
+) -> None:
+    """A poll that finds ``count`` new SMS: list, read each, fire, record on disk, delete.
+
+    The entry has sent SMS before (its record of recent sends is full, as it is after
+    ``MAX_RECENT_SENDS`` sends): what it writes to disk is what a long-running entry writes.
+    """
+    inbox = entry.runtime_data.inbox
+    store = entry.runtime_data.store
+    store.record_sent(dict.fromkeys(range(MAX_RECENT_SENDS), "+33611111111"))
+    fired: list[Event[Any]] = []
+    hass.bus.async_listen(EVENT_RECEIVED, _recorder(fired))
+    written: list[int] = []
+
+    def counted_write(filename: str, utf8_data: bytes | str, *args: Any, **kwargs: Any) -> None:
+        if DOMAIN in filename:
+            written.append(len(utf8_data))
+        write_utf8_file_atomic(filename, utf8_data, *args, **kwargs)
+
+    # Store's own reference to the function (it imported it by name).
+    monkeypatch.setattr("homeassistant.helpers.storage.write_utf8_file_atomic", counted_write)
+
+    def fill_inbox() -> None:
+        for index in range(count):
+            ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"message {index}")
+        ovh_sim.clear_requests()
+
+    async def poll() -> float:
+        fill_inbox()
+        fired.clear()
+        written.clear()
+        elapsed = await timed(inbox.async_refresh())
+        assert (len(fired), len(ovh_sim.requests)) == (count, 1 + 2 * count)
+        return elapsed
+
+    async def bare_calls() -> None:
+        ids = await bare.call("get", INCOMING_PATH)
+        for sms_id in ids:
+            await bare.call("get", f"{INCOMING_PATH}/{sms_id}")
+        for sms_id in ids:
+            await bare.call("delete", f"{INCOMING_PATH}/{sms_id}")
+
+    async def floor() -> float:
+        fill_inbox()
+        elapsed = await timed(bare_calls())
+        assert len(ovh_sim.requests) == 1 + 2 * count
+        return elapsed
+
+    series = await interleave({"poll": poll, "bare": floor}, rounds=rounds, per_round=1)
+    store_file = Path(hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}"))
+    # Real storage, not the test plugin's dictionary.
+    assert await hass.async_add_executor_job(store_file.is_file)
+    add_pair(
+        f"busy poll, {count} new SMS (real disk: {len(written)} fsync'd writes, "
+        f"{sum(written) / 1e6:.1f} MB)",
+        series["poll"],
+        series["bare"],
+        floor_name=f"bare list + {count} `get` + {count} `delete`",
+        target="<= 1.3x" if count == 1000 else "",
+    )
+
+
+async def _empty_handler(
+    hass: HomeAssistant, webhook_id: str, request: web.Request
+) -> web.Response:
+    return web.Response(text="OK")
+
+
+async def test_webhook_report(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    client = await hass_client_no_auth()
-    samples: list[float] = []
-    for message_id in range(2000):
-        start = time.perf_counter()
-        response = await client.get(
-            f"/api/webhook/{WEBHOOK_ID}",
-            params={
-                "id": str(message_id),
-                "ptt": "4",
-                "description": "1",
-                "descriptionDlr": "Success",
-            },
-        )
-        samples.append(time.perf_counter() - start)
-        assert response.status == 200
-        response.release()
-    report("webhook report, 2000 GETs over HTTP", _percentiles(samples))
-    report("webhook reports/s (one client, same loop)", f"{len(samples) / sum(samples):.0f}")
-
-
-async def test_bench_inbox_poll(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
-) -> None:
-    inbox = init_integration.runtime_data.inbox
-    fired: list[Event[dict[str, Any]]] = []
-    hass.bus.async_listen(EVENT_RECEIVED, fired.append)
-    for index in range(100):
-        ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"message {index}")
-    ovh_sim.clear_requests()
-    start = time.perf_counter()
-    await inbox.async_refresh()
-    busy = time.perf_counter() - start
-    assert len(fired) == 100
-    report(
-        "busy poll, 100 new SMS (list + 100 GET + 100 DELETE)",
-        f"{busy * 1e3:.0f} ms, {len(ovh_sim.requests)} API calls",
+    """A delivery report over HTTP, against an empty handler on the same webhook path."""
+    webhook.async_register(
+        hass,
+        "bench",
+        "Empty",
+        EMPTY_WEBHOOK_ID,
+        _empty_handler,
+        local_only=False,
+        allowed_methods=[hdrs.METH_GET, hdrs.METH_POST],
     )
-    idle: list[float] = []
-    for _ in range(50):
-        ovh_sim.clear_requests()
-        start = time.perf_counter()
-        await inbox.async_refresh()
-        idle.append(time.perf_counter() - start)
-        assert len(ovh_sim.requests) == 1
-    report("idle poll (1 API call)", f"median {statistics.median(idle) * 1e3:.2f} ms")
+    response = await hass.services.async_call(
+        DOMAIN,
+        SERVICE_SEND_SMS,
+        {"recipients": ["06 12 34 56 78"], "message": "Alarm"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    message_id = str(response["message_ids"][0])  # type: ignore[index]
+    client = await hass_client_no_auth()
+    params = {"id": message_id, "ptt": "4", "description": "1", "descriptionDlr": "Success"}
+    reports: list[Event[Any]] = []
+    hass.bus.async_listen(EVENT_DELIVERY_STATUS, _recorder(reports))
+
+    def report_to(webhook_id: str) -> Run:
+        async def get() -> None:
+            response = await client.get(f"/api/webhook/{webhook_id}", params=params)
+            assert response.status == 200
+            response.release()
+
+        async def run() -> float:
+            return await timed(get())
+
+        return run
+
+    series = await interleave(
+        {"report": report_to(WEBHOOK_ID), "empty": report_to(EMPTY_WEBHOOK_ID)},
+        rounds=5,
+        per_round=400,
+    )
+    assert len(reports) == 1 + 5 * 400
+    assert reports[-1].data["receiver"] == "+33612345678"
+    add_pair(
+        "delivery report through the webhook (HTTP)",
+        series["report"],
+        series["empty"],
+        floor_name="empty handler, same path",
+        target="<= 1.2x",
+    )
 
 
-async def test_bench_send(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    samples: list[float] = []
-    for _ in range(50):
-        start = time.perf_counter()
-        await hass.services.async_call(
-            DOMAIN,
-            "send_sms",
-            {"recipients": ["06 12 34 56 78"], "message": "Alarm"},
-            blocking=True,
-            return_response=True,
-        )
-        samples.append(time.perf_counter() - start)
-    report("send_sms action, 50 sends (one OVH job each)", _percentiles(samples))
-
-
-async def test_bench_store_memory_is_bounded(hass: HomeAssistant) -> None:
-    store = OvhSmsStore(hass, "bench")
+def _traced(build: Callable[[], object]) -> tuple[object, int]:
+    """What ``build`` returns and the bytes it still holds."""
+    gc.collect()
     tracemalloc.start()
     base, _ = tracemalloc.get_traced_memory()
-    for chunk in range(100):
-        store.record_sent({chunk * 1000 + i: "+33611111111" for i in range(1000)})
+    kept = build()
+    gc.collect()
     current, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert store.receiver_for(99_999) == "+33611111111"
+    return kept, current - base
+
+
+async def test_recent_sends_memory_is_bounded(hass: HomeAssistant) -> None:
+    """100 000 sends leave only the newest receivers in memory."""
+    phone = "+33611111111"
+
+    def record() -> OvhSmsStore:
+        store = OvhSmsStore(hass, "bench")
+        for chunk in range(100):
+            store.record_sent({chunk * 1000 + i: phone for i in range(1000)})
+        return store
+
+    store, held = _traced(record)
+    assert isinstance(store, OvhSmsStore)
+    assert store.receiver_for(99_999) == phone
     assert store.receiver_for(0) is None
-    report(
-        f"recent-sends record after 100 000 sends (kept: {MAX_RECENT_SENDS})",
-        f"{(current - base) / 1024:.0f} KiB",
+    _, plain = _traced(lambda: {99_000 + i: phone for i in range(MAX_RECENT_SENDS)})
+    add_footprint(
+        "recent-sends record after 100 000 sends",
+        f"{held / 1024:.0f} KiB",
+        f"{plain / 1024:.0f} KiB: a plain dict of the {MAX_RECENT_SENDS} kept",
+        "bounded",
+        "1",
     )
     await hass.async_block_till_done()

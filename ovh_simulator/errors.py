@@ -79,7 +79,11 @@ def method_not_allowed(method: str) -> ApiError:
 
 
 def not_enough_credits() -> ApiError:
-    """Job refused for lack of credits (no ``errorCode``: python-ovh ``APIError``)."""
+    """Job refused for lack of credits (no ``errorCode``: python-ovh ``APIError``).
+
+    Assumed: no source shows OVH's answer, neither its status nor its body. Only the text
+    tells here, which clients must read as a fallback to a status or ``errorCode``.
+    """
     return client_error(403, "Forbidden", "Not enough credits to send this message")
 
 

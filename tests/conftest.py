@@ -10,10 +10,12 @@ import homeassistant  # noqa: F401, I001  (see the comment above)
 
 from collections.abc import Iterator
 from enum import Enum
+import logging
 import socket
 import sys
+import traceback
 from types import ModuleType
-from typing import Any
+from typing import Any, override
 from unittest.mock import AsyncMock, MagicMock, patch
 
 import ovh.client
@@ -25,6 +27,7 @@ from homeassistant import block_async_io
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 import custom_components.ovh_sms_virtual  # noqa: F401  (puts our custom_components on the path)
@@ -71,11 +74,96 @@ ENTRY_OPTIONS: dict[str, Any] = {
 }
 
 
+SECRETS = (APP_KEY, APP_SECRET, CONSUMER_KEY, WEBHOOK_ID)
+# Loggers that are not this integration's and may show a secret on purpose:
+# - Home Assistant's webhook component logs the URL of some requests it refuses (a PUT,
+#   a call while the entry is not loaded), its HTTP security filter the URL of requests it
+#   rejects, and its HTTP helper the path of every request it serves, at DEBUG; a webhook's
+#   URL holds its id (the README says so);
+# - aiohttp's access log writes the URL of every request: Home Assistant sets it to
+#   WARNING when it starts (no line then, unless a user raises it), its test plugin does not;
+# - the simulator is OVH's side of the wire, which knows the keys anyway.
+NOT_OURS = (
+    "homeassistant.components.webhook",
+    "homeassistant.components.http.security_filter",
+    "homeassistant.helpers.http",
+    "aiohttp.access",
+    "ovh_simulator",
+)
+
+
+class SecretWatch(logging.Handler):
+    """Collects every log record, at every level, that shows one of the test secrets."""
+
+    def __init__(self) -> None:
+        """Watch from DEBUG up."""
+        super().__init__(logging.DEBUG)
+        self.records = 0
+        self.leaks: list[str] = []
+
+    @override
+    def emit(self, record: logging.LogRecord) -> None:
+        """Check the message, its traceback and its stack (as a log file would show them)."""
+        self.records += 1
+        if record.name.startswith(NOT_OURS):
+            return
+        text = record.getMessage()
+        if record.exc_info:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        text += record.stack_info or ""
+        self.leaks += [
+            f"{record.name} {record.levelname}: {text[:500]}"
+            for secret in SECRETS
+            if secret in text
+        ]
+
+
+@pytest.fixture(scope="session", autouse=True, name="secret_watch")
+def _secret_watch() -> Iterator[SecretWatch]:
+    """Every log record of the whole session is checked for the keys and the webhook id.
+
+    This integration's logger logs at DEBUG for the whole session, so its debug lines and
+    tracebacks are checked too. (The name starts with ``_`` so that the benchmarks, which
+    import this module's fixtures, measure without it.)
+    """
+    watch = SecretWatch()
+    logging.getLogger().addHandler(watch)
+    ours = logging.getLogger("custom_components.ovh_sms_virtual")
+    level = ours.level
+    ours.setLevel(logging.DEBUG)
+    yield watch
+    ours.setLevel(level)
+    logging.getLogger().removeHandler(watch)
+
+
+@pytest.fixture(autouse=True, name="no_secret_in_logs")
+def _no_secret_in_logs(secret_watch: SecretWatch) -> Iterator[None]:
+    """Fail the test whose log showed a secret."""
+    start = len(secret_watch.leaks)
+    yield
+    assert secret_watch.leaks[start:] == []
+
+
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
     """The state of an entity that must exist."""
     state = hass.states.get(entity_id)
     assert state is not None, f"{entity_id} has no state"
     return state.state
+
+
+def number_device(device_registry: dr.DeviceRegistry, entry: MockConfigEntry) -> dr.DeviceEntry:
+    """The virtual number's device (by its identifier, in any supported Home Assistant).
+
+    Not ``async_get_device_by_identifier``: Home Assistant 2026.8 added it, and deprecated
+    ``async_get_device`` in 2026.9.
+    """
+    identifier = (DOMAIN, f"{SERVICE}_{NUMBER}")
+    (device,) = [
+        device
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if identifier in device.identifiers
+    ]
+    return device
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,6 +184,24 @@ def detect_blocking_calls() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this repository's integration."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_api(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test in which Home Assistant reports that the integration used a deprecated API.
+
+    Home Assistant only logs it, for a custom integration, until the release that removes
+    the API: the integration then breaks. ``custom_components/ovh_sms_virtual/compat.py``
+    has the way that works on every supported release.
+    """
+    yield
+    reports = [
+        record.getMessage()
+        for when in ("setup", "call")
+        for record in caplog.get_records(when)
+        if record.name == "homeassistant.helpers.frame" and DOMAIN in record.getMessage()
+    ]
+    assert not reports, reports
 
 
 @pytest.fixture(scope="session")
@@ -160,7 +266,8 @@ async def init_integration(
     await hass.config.async_update(country="FR")
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    # The first inbox poll runs in the background, once the entry is loaded.
+    await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 

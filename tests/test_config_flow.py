@@ -7,6 +7,9 @@ the contacts.
 
 from collections.abc import Iterator
 from datetime import timedelta
+import json
+from pathlib import Path
+import re
 from types import ModuleType
 from typing import Any
 from unittest.mock import AsyncMock, patch
@@ -18,20 +21,24 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData, UnknownFlow
 import ovh.client
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ovh_sms_virtual.compat import get_subentries_of_type
 from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK
 from custom_components.ovh_sms_virtual.const import (
+    CONF_AGENT_ID,
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
+    CONF_ASSIST,
     CONF_CLOUDHOOK,
     CONF_CLOUDHOOK_URL,
     CONF_CONSUMER_KEY,
     CONF_DELETE_RECEIVED,
     CONF_ENDPOINT,
+    CONF_LOW_CREDITS,
     CONF_MAX_SMS_PER_HOUR,
     CONF_NAME,
     CONF_NUMBER,
@@ -42,6 +49,7 @@ from custom_components.ovh_sms_virtual.const import (
     DOMAIN,
     SUBENTRY_CONTACT,
 )
+from custom_components.ovh_sms_virtual.phone import country_name
 from ovh_simulator import OvhSimulator
 
 from .conftest import (
@@ -71,7 +79,7 @@ USER_INPUT: dict[str, Any] = {
 UNIQUE_ID = f"{SERVICE}_{NUMBER}"
 # Every right but the listing of the SMS services.
 NO_LIST_RULES = [(method, "/sms/*") for method in ("GET", "POST", "PUT", "DELETE")]
-# What the guide's link grants, without PUT: the callback URL cannot be written.
+# What the key-creation link grants, without PUT: the callback URL cannot be written.
 NO_PUT_RULES = [("GET", "/sms"), ("GET", "/sms/*"), ("POST", "/sms/*"), ("DELETE", "/sms/*")]
 
 
@@ -114,12 +122,16 @@ async def _submit(
     return await hass.config_entries.flow.async_configure(result["flow_id"], user_input or {})
 
 
+CALLBACK_STEPS = {"callback", "callback_replace", "callback_unknown", "callback_set"}
+
+
 async def _finish(
     hass: HomeAssistant, result: ConfigFlowResult, unique_id: str = UNIQUE_ID
 ) -> ConfigFlowResult:
     """Go past the last step leaving the account's callback URL alone: the entry is created."""
-    assert result["step_id"] == "callback"
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["step_id"] in CALLBACK_STEPS
+    answer = {} if result["step_id"] == "callback_set" else {CONF_SET_CALLBACK: False}
+    result = await _submit(hass, result, answer)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == unique_id
     return result
@@ -139,18 +151,18 @@ async def test_full_flow_picks_service_and_number(
     assert result["errors"] == {}
     assert result["description_placeholders"] == {"create_token_url": EU_TOKEN_URL}
     assert result["data_schema"] is not None
-    regions = result["data_schema"].schema[CONF_ENDPOINT].config["options"]
-    assert regions[:3] == ["ovh-eu", "ovh-ca", "ovh-us"]
-    assert SIM_REGION in regions
-    assert not [region for region in regions if region.startswith(("kimsufi", "soyoustart"))]
+    # Only Europe has the SMS API; the simulator is a region registered beyond OVH's own.
+    assert result["data_schema"].schema[CONF_ENDPOINT].config["options"] == ["ovh-eu", SIM_REGION]
 
     result = await _submit(hass, result, {**USER_INPUT, CONF_CONSUMER_KEY: f" {CONSUMER_KEY}\n"})
     assert result["type"] is FlowResultType.FORM
+    # The account has no callback URL yet: the step says so, and offers to set ours.
     assert result["step_id"] == "callback"
     assert result["description_placeholders"] is not None
     webhook_url = result["description_placeholders"]["callback_url"]
     assert webhook_url.startswith(f"{EXTERNAL_URL}/api/webhook/")
-    assert result["description_placeholders"]["current_callback"] == "—"
+    assert result["description_placeholders"] == {"callback_url": webhook_url}
+    assert _suggested(result, CONF_SET_CALLBACK) is None
 
     result = await _finish(hass, result)
     assert result["title"] == "Home"
@@ -165,6 +177,7 @@ async def test_full_flow_picks_service_and_number(
         CONF_SCAN_INTERVAL: 20,
         CONF_DELETE_RECEIVED: True,
         CONF_MAX_SMS_PER_HOUR: 60,
+        CONF_LOW_CREDITS: 10,
     }
     assert result["description_placeholders"] == {"callback_url": webhook_url}
     assert [(call.method, call.path) for call in ovh_sim.requests if call.path != "/auth/time"] == [
@@ -176,14 +189,14 @@ async def test_full_flow_picks_service_and_number(
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
 async def test_callback_written_only_when_asked(hass: HomeAssistant, ovh_sim: OvhSimulator) -> None:
-    """The account's current URL is shown; ticking the box replaces it with ours."""
-    ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/callback/1")
+    """The account's current URL is shown; turning the option on replaces it with ours."""
+    ovh_sim.set_callback_url(SERVICE, "https://other-app.example.org/callback/1")
     result = await _submit(hass, await _start(hass), USER_INPUT)
-    assert result["step_id"] == "callback"
+    assert result["step_id"] == "callback_replace"
     assert result["description_placeholders"] is not None
     assert (
         result["description_placeholders"]["current_callback"]
-        == "https://raspisms.example.org/callback/1"
+        == "https://other-app.example.org/callback/1"
     )
 
     result = await _submit(hass, result, {CONF_SET_CALLBACK: True})
@@ -195,7 +208,7 @@ async def test_callback_written_only_when_asked(hass: HomeAssistant, ovh_sim: Ov
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
 async def test_callback_write_refused(hass: HomeAssistant, ovh_sim: OvhSimulator) -> None:
-    """A key without PUT says which call was refused; unticking the box goes on."""
+    """A key without PUT says which call was refused; turning the option off goes on."""
     ovh_sim.add_consumer_key("no-put", rules=NO_PUT_RULES)
     result = await _submit(hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "no-put"})
 
@@ -215,7 +228,7 @@ async def test_callback_write_refused(hass: HomeAssistant, ovh_sim: OvhSimulator
 async def test_current_callback_unknown_when_not_readable(
     hass: HomeAssistant, ovh_sim: OvhSimulator
 ) -> None:
-    """A key that may list but not read the account shows the current URL as unknown."""
+    """A key that may list but not read the account says it cannot tell the current URL."""
     ovh_sim.add_consumer_key(
         "lists-only",
         rules=[("GET", "/sms"), ("GET", "/sms/*/virtualNumbers"), ("PUT", "/sms/*")],
@@ -223,9 +236,13 @@ async def test_current_callback_unknown_when_not_readable(
     result = await _submit(
         hass, await _start(hass), {**USER_INPUT, CONF_CONSUMER_KEY: "lists-only"}
     )
+    assert result["step_id"] == "callback_unknown"
     assert result["description_placeholders"] is not None
-    assert result["description_placeholders"]["current_callback"] == "?"
-    await _finish(hass, result)
+    assert set(result["description_placeholders"]) == {"callback_url"}
+
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert ovh_sim.calls("PUT")[0].body == {"callBack": _callback_url(result)}
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -318,23 +335,50 @@ async def test_user_step_errors_then_recovery(
     await _finish(hass, result)
 
 
-@pytest.mark.usefixtures("mock_setup_entry")
-async def test_key_creation_link_follows_the_region(
-    hass: HomeAssistant, ovh_sim: OvhSimulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """After an error the link opens the key-creation page of the region picked."""
-    # The Canadian region leads to the simulator too: no test reaches OVHcloud itself.
-    monkeypatch.setitem(ovh.client.ENDPOINTS, "ovh-ca", ovh.client.ENDPOINTS[SIM_REGION])
-    result = await _submit(
-        hass,
-        await _start(hass),
-        {**USER_INPUT, CONF_ENDPOINT: "ovh-ca", CONF_APPLICATION_SECRET: "wrong"},
-    )
+@pytest.fixture
+def europe_only(ovh_sim: OvhSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only OVH's own regions are registered, and Europe's API is the simulator."""
+    monkeypatch.setitem(ovh.client.ENDPOINTS, "ovh-eu", ovh.client.ENDPOINTS[SIM_REGION])
+    monkeypatch.delitem(ovh.client.ENDPOINTS, SIM_REGION)
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url", "europe_only")
+async def test_only_europe_asks_no_region(hass: HomeAssistant, ovh_sim: OvhSimulator) -> None:
+    """Europe alone has the SMS API: the region is not asked, and the entry uses ovh-eu."""
+    result = await _start(hass)
+    assert result["data_schema"] is not None
+    assert CONF_ENDPOINT not in result["data_schema"].schema
+    assert result["description_placeholders"] == {"create_token_url": EU_TOKEN_URL}
+
+    typed = {key: value for key, value in USER_INPUT.items() if key != CONF_ENDPOINT}
+    result = await _submit(hass, result, {**typed, CONF_APPLICATION_SECRET: "wrong"})
     assert result["errors"] == {"base": "invalid_signature"}
-    assert result["description_placeholders"] is not None
-    assert result["description_placeholders"]["create_token_url"] == EU_TOKEN_URL.replace(
-        "https://eu.", "https://ca."
-    )
+    assert result["description_placeholders"] == {"create_token_url": EU_TOKEN_URL}
+
+    result = await _finish(hass, await _submit(hass, result, typed))
+    assert result["data"][CONF_ENDPOINT] == "ovh-eu"
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_unfinished_setup_does_not_block_a_new_one(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """A set-up left on its last step (tab reloaded) does not block a new attempt.
+
+    The new one goes through; once it has created the entry, the old one is gone.
+    """
+    left = await _submit(hass, await _start(hass), USER_INPUT)
+    assert left["step_id"] == "callback"
+
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "callback"
+    await _finish(hass, result)
+
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    with pytest.raises(UnknownFlow):
+        await _submit(hass, left, {CONF_SET_CALLBACK: False})
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -581,31 +625,38 @@ async def _reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlo
 async def test_reconfigure_keys_keeping_the_secret(
     hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
 ) -> None:
-    """The form shows the current values but the secret; an empty secret keeps it."""
+    """The keys but the secret are shown; the service and number as text, not as fields."""
     mock_config_entry.add_to_hass(hass)
     result = await _reconfigure(hass, mock_config_entry)
     assert result["step_id"] == "reconfigure"
+    assert result["description_placeholders"] == {
+        "service_name": SERVICE,
+        "number": NUMBER,
+        "create_token_url": EU_TOKEN_URL,
+    }
+    assert result["data_schema"] is not None
+    assert set(result["data_schema"].schema) == {
+        CONF_ENDPOINT,
+        CONF_APPLICATION_KEY,
+        CONF_APPLICATION_SECRET,
+        CONF_CONSUMER_KEY,
+    }
     assert _suggested(result, CONF_ENDPOINT) == SIM_REGION
+    assert _suggested(result, CONF_APPLICATION_KEY) == APP_KEY
     assert _suggested(result, CONF_CONSUMER_KEY) == CONSUMER_KEY
-    assert _suggested(result, CONF_NUMBER) == NUMBER
     assert _suggested(result, CONF_APPLICATION_SECRET) is None
 
-    ovh_sim.add_consumer_key("second-key")
-    changes = {
-        CONF_ENDPOINT: SIM_REGION,
-        CONF_APPLICATION_KEY: APP_KEY,
-        CONF_CONSUMER_KEY: "second-key",
-        CONF_SERVICE_NAME: "sms-nope-9",
-        CONF_NUMBER: "+33 6 12 34 56 78",
-    }
-    result = await _submit(hass, result, changes)
-    assert result["errors"] == {CONF_SERVICE_NAME: "service_not_found"}
-    assert _suggested(result, CONF_SERVICE_NAME) == "sms-nope-9"
+    changes = {CONF_ENDPOINT: SIM_REGION, CONF_APPLICATION_KEY: APP_KEY}
+    result = await _submit(hass, result, {**changes, CONF_CONSUMER_KEY: "second-key"})
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _suggested(result, CONF_CONSUMER_KEY) == "second-key"
 
-    result = await _submit(hass, result, {**changes, CONF_SERVICE_NAME: SERVICE})
+    ovh_sim.add_consumer_key("second-key")
+    result = await _submit(hass, result, {**changes, CONF_CONSUMER_KEY: " second-key "})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert mock_config_entry.data == {**ENTRY_DATA, CONF_CONSUMER_KEY: "second-key"}
+    assert ovh_sim.calls("GET", f"/virtualNumbers/{NUMBER}$")[-1].consumer_key == "second-key"
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -622,37 +673,59 @@ async def test_reconfigure_new_application(
         CONF_APPLICATION_SECRET: "second-secret",
         CONF_CONSUMER_KEY: "second-app-key",
     }
-    result = await _submit(
-        hass,
-        result,
-        {CONF_ENDPOINT: SIM_REGION, CONF_SERVICE_NAME: SERVICE, CONF_NUMBER: NUMBER, **keys},
-    )
+    result = await _submit(hass, result, {CONF_ENDPOINT: SIM_REGION, **keys})
     assert result["reason"] == "reconfigure_successful"
     assert mock_config_entry.data == {**ENTRY_DATA, **keys}
 
 
-@pytest.mark.usefixtures("mock_setup_entry")
-async def test_reconfigure_refuses_another_number(
+@pytest.mark.usefixtures("mock_setup_entry", "europe_only")
+async def test_reconfigure_in_europe_asks_no_region(
     hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
 ) -> None:
-    """Pointing the entry at another number aborts and changes nothing."""
+    """An entry in Europe, with Europe alone offered: only the keys are asked."""
     mock_config_entry.add_to_hass(hass)
-    ovh_sim.add_virtual_number(SERVICE, "0033781234567")
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**ENTRY_DATA, CONF_ENDPOINT: "ovh-eu"}
+    )
     result = await _reconfigure(hass, mock_config_entry)
+    assert result["data_schema"] is not None
+    assert CONF_ENDPOINT not in result["data_schema"].schema
+
+    keys = {CONF_APPLICATION_KEY: APP_KEY, CONF_CONSUMER_KEY: CONSUMER_KEY}
+    result = await _submit(hass, result, keys)
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data == {**ENTRY_DATA, CONF_ENDPOINT: "ovh-eu"}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_entry_of_a_region_without_sms_keeps_it(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An entry made with Canada keeps its region; reconfigure offers it beside Europe."""
+    # Canada leads to the simulator here: no test reaches OVHcloud itself.
+    monkeypatch.setitem(ovh.client.ENDPOINTS, "ovh-ca", ovh.client.ENDPOINTS[SIM_REGION])
+    monkeypatch.delitem(ovh.client.ENDPOINTS, SIM_REGION)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**ENTRY_DATA, CONF_ENDPOINT: "ovh-ca"}
+    )
+    result = await _reconfigure(hass, mock_config_entry)
+    assert result["data_schema"] is not None
+    assert result["data_schema"].schema[CONF_ENDPOINT].config["options"] == ["ovh-eu", "ovh-ca"]
+    assert _suggested(result, CONF_ENDPOINT) == "ovh-ca"
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["create_token_url"] == EU_TOKEN_URL
+
     result = await _submit(
         hass,
         result,
-        {
-            CONF_ENDPOINT: SIM_REGION,
-            CONF_APPLICATION_KEY: APP_KEY,
-            CONF_CONSUMER_KEY: CONSUMER_KEY,
-            CONF_SERVICE_NAME: SERVICE,
-            CONF_NUMBER: "07 81 23 45 67",
-        },
+        {CONF_ENDPOINT: "ovh-ca", CONF_APPLICATION_KEY: APP_KEY, CONF_CONSUMER_KEY: CONSUMER_KEY},
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_number"
-    assert mock_config_entry.data == ENTRY_DATA
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data == {**ENTRY_DATA, CONF_ENDPOINT: "ovh-ca"}
 
 
 # ---------------------------------------------------------------------------------- options
@@ -674,16 +747,43 @@ async def test_options_settings_apply_on_reload(
     assert _suggested(result, CONF_SCAN_INTERVAL) == 20
     assert _suggested(result, CONF_DELETE_RECEIVED) is True
     assert _suggested(result, CONF_MAX_SMS_PER_HOUR) == 60
+    assert _suggested(result, CONF_LOW_CREDITS) == 10
+    assert result["description_placeholders"] == {"min": "10", "max": "3600"}
+    for too_short_or_long in (5, 9.9, 3601):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {
+                CONF_SCAN_INTERVAL: too_short_or_long,
+                CONF_DELETE_RECEIVED: False,
+                CONF_MAX_SMS_PER_HOUR: 60,
+                CONF_LOW_CREDITS: 25,
+            },
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_SCAN_INTERVAL: "scan_interval_out_of_range"}
+        assert _suggested(result, CONF_SCAN_INTERVAL) == int(too_short_or_long)
+        assert _suggested(result, CONF_DELETE_RECEIVED) is False
+        assert _suggested(result, CONF_LOW_CREDITS) == 25
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
             result["flow_id"],
-            {CONF_SCAN_INTERVAL: 5, CONF_DELETE_RECEIVED: True, CONF_MAX_SMS_PER_HOUR: 60},
+            {
+                CONF_SCAN_INTERVAL: 45,
+                CONF_DELETE_RECEIVED: False,
+                CONF_MAX_SMS_PER_HOUR: 60,
+                CONF_LOW_CREDITS: -1,
+            },
         )
 
     runtime = entry.runtime_data
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_SCAN_INTERVAL: 45.0, CONF_DELETE_RECEIVED: False, CONF_MAX_SMS_PER_HOUR: 0},
+        {
+            CONF_SCAN_INTERVAL: 45.0,
+            CONF_DELETE_RECEIVED: False,
+            CONF_MAX_SMS_PER_HOUR: 0,
+            CONF_LOW_CREDITS: 25.0,
+        },
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -691,6 +791,7 @@ async def test_options_settings_apply_on_reload(
         CONF_SCAN_INTERVAL: 45,
         CONF_DELETE_RECEIVED: False,
         CONF_MAX_SMS_PER_HOUR: 0,
+        CONF_LOW_CREDITS: 25,
     }
     assert entry.runtime_data is not runtime
     assert entry.runtime_data.inbox.update_interval == timedelta(seconds=45)
@@ -713,7 +814,7 @@ async def test_options_callback_written_without_reload(
     url = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
     result = await _options_callback(hass, entry)
     assert result["step_id"] == "callback"
-    assert result["description_placeholders"] == {"callback_url": url, "current_callback": "—"}
+    assert result["description_placeholders"] == {"callback_url": url}
 
     runtime = entry.runtime_data
     assert runtime.delivery.mode == "polling"
@@ -733,6 +834,16 @@ async def test_options_callback_written_without_reload(
         CONF_MAX_SMS_PER_HOUR: 60,
     }
 
+    # Read again: the account holds this URL, so there is nothing to offer.
+    result = await _options_callback(hass, entry)
+    assert result["step_id"] == "callback_set"
+    assert result["description_placeholders"] == {"callback_url": url}
+    assert result["data_schema"] is not None
+    assert result["data_schema"].schema == {}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(ovh_sim.calls("PUT")) == 1
+
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
 async def test_options_callback_refused_then_left_alone(
@@ -744,11 +855,12 @@ async def test_options_callback_refused_then_left_alone(
     hass.config_entries.async_update_entry(
         mock_config_entry, data={**ENTRY_DATA, CONF_CONSUMER_KEY: "no-put"}
     )
-    ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/cb")
+    ovh_sim.set_callback_url(SERVICE, "https://other-app.example.org/cb")
     result = await _options_callback(hass, mock_config_entry)
+    assert result["step_id"] == "callback_replace"
     assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["current_callback"] == (
-        "https://raspisms.example.org/cb"
+        "https://other-app.example.org/cb"
     )
 
     result = await hass.config_entries.options.async_configure(
@@ -762,7 +874,7 @@ async def test_options_callback_refused_then_left_alone(
         result["flow_id"], {CONF_SET_CALLBACK: False}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert ovh_sim.account(SERVICE)["callBack"] == "https://raspisms.example.org/cb"
+    assert ovh_sim.account(SERVICE)["callBack"] == "https://other-app.example.org/cb"
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -833,7 +945,7 @@ async def _submit_contact(
 def _contacts(entry: MockConfigEntry) -> dict[str, tuple[str, str | None, dict[str, Any]]]:
     return {
         subentry.title: (subentry.subentry_id, subentry.unique_id, dict(subentry.data))
-        for subentry in entry.get_subentries_of_type(SUBENTRY_CONTACT)
+        for subentry in get_subentries_of_type(entry, SUBENTRY_CONTACT)
     }
 
 
@@ -841,18 +953,36 @@ def _contacts(entry: MockConfigEntry) -> dict[str, tuple[str, str | None, dict[s
 async def test_add_contact_in_any_usual_form(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
-    """A national number is read with Home Assistant's country and stored in E.164."""
+    """A national number is read with Home Assistant's country (named) and stored in E.164."""
     await hass.config.async_update(country="BE")
     mock_config_entry.add_to_hass(hass)
     result = await _add_contact(hass, mock_config_entry)
     assert result["type"] is FlowResultType.FORM
-    assert result["description_placeholders"] == {"country": "BE"}
+    assert result["description_placeholders"] == {"country": "Belgium"}
+
+    await hass.config.async_update(language="fr")
+    result = await _add_contact(hass, mock_config_entry)
+    assert result["description_placeholders"] == {"country": "Belgique"}
 
     result = await _submit_contact(hass, result, "Bob", "0470 12.34.56")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     _, unique_id, data = _contacts(mock_config_entry)["Bob"]
-    assert data == {CONF_PHONE_NUMBER: "+32470123456"}
+    assert data == {CONF_PHONE_NUMBER: "+32470123456", CONF_ASSIST: False}
     assert unique_id == "+32470123456"
+
+
+@pytest.mark.parametrize(
+    ("region", "language", "name"),
+    [
+        ("FR", "fr", "France"),
+        ("DE", "en-GB", "Germany"),
+        ("DE", "xx", "Germany"),
+        ("ZZ", "en", "ZZ"),
+    ],
+)
+def test_country_names(region: str, language: str, name: str) -> None:
+    """The contact form names the country: in English without names in that language."""
+    assert country_name(region, language) == name
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -869,7 +999,10 @@ async def test_add_contact_invalid_then_fixed(
 
     result = await _submit_contact(hass, result, "Bob", "+33 6 22 33 44 55")
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert _contacts(mock_config_entry)["Bob"][2] == {CONF_PHONE_NUMBER: "+33622334455"}
+    assert _contacts(mock_config_entry)["Bob"][2] == {
+        CONF_PHONE_NUMBER: "+33622334455",
+        CONF_ASSIST: False,
+    }
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -927,7 +1060,7 @@ async def test_reconfigure_contact(
     assert _contacts(mock_config_entry)["Alice M."] == (
         alice_id,
         "+33611111111",
-        {CONF_PHONE_NUMBER: "+33611111111"},
+        {CONF_PHONE_NUMBER: "+33611111111", CONF_ASSIST: False},
     )
 
     await hass.async_block_till_done()
@@ -955,3 +1088,119 @@ async def test_reconfigure_contact_to_another_contacts_number_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert _contacts(mock_config_entry)["Alice"][1] == "+33611111111"
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_contact_allowed_to_talk_to_assist(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Off by default; the agent is stored only when one is chosen."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _add_contact(hass, mock_config_entry)
+    assert _suggested(result, CONF_ASSIST) is None
+    assert result["data_schema"] is not None
+    assert result["data_schema"]({CONF_NAME: "Bob", CONF_PHONE_NUMBER: "1"})[CONF_ASSIST] is False
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Bob",
+            CONF_PHONE_NUMBER: "06 22 33 44 55",
+            CONF_ASSIST: True,
+            CONF_AGENT_ID: "conversation.home_assistant",
+        },
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert _contacts(mock_config_entry)["Bob"][2] == {
+        CONF_PHONE_NUMBER: "+33622334455",
+        CONF_ASSIST: True,
+        CONF_AGENT_ID: "conversation.home_assistant",
+    }
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_virtual_number_cannot_talk_to_assist(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Assist would answer its own answers; as a plain contact the number is fine."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _add_contact(hass, mock_config_entry)
+    me = {CONF_NAME: "Me", CONF_PHONE_NUMBER: "06 12 34 56 78"}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**me, CONF_ASSIST: True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_ASSIST: "assist_own_number"}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**me, CONF_ASSIST: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert _contacts(mock_config_entry)["Me"][2] == {
+        CONF_PHONE_NUMBER: "+33612345678",
+        CONF_ASSIST: False,
+    }
+
+
+async def test_reconfigure_contact_assist_on_then_off(
+    hass: HomeAssistant, mock_setup_entry: AsyncMock, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    alice_id = _contacts(mock_config_entry)["Alice"][0]
+    alice = {CONF_NAME: "Alice", CONF_PHONE_NUMBER: "+33611111111"}
+
+    result = await _reconfigure_contact(hass, mock_config_entry, alice_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**alice, CONF_ASSIST: True, CONF_AGENT_ID: "conversation.ollama"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert _contacts(mock_config_entry)["Alice"][2] == {
+        CONF_PHONE_NUMBER: "+33611111111",
+        CONF_ASSIST: True,
+        CONF_AGENT_ID: "conversation.ollama",
+    }
+
+    result = await _reconfigure_contact(hass, mock_config_entry, alice_id)
+    assert _suggested(result, CONF_ASSIST) is True
+    assert _suggested(result, CONF_AGENT_ID) == "conversation.ollama"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**alice, CONF_ASSIST: False}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert _contacts(mock_config_entry)["Alice"][2] == {
+        CONF_PHONE_NUMBER: "+33611111111",
+        CONF_ASSIST: False,
+    }
+
+
+# ------------------------------------------------------------------------------------ texts
+
+COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
+# A Home Assistant user has no guide and no other SMS software: texts stand on their own.
+FOREIGN = re.compile(r"\bguide\b|raspisms|\bsteps? \d|\bétapes? \d", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", ["strings.json", "translations/en.json", "translations/fr.json"])
+def test_texts_do_not_refer_to_a_guide_or_other_software(name: str) -> None:
+    text = (COMPONENT / name).read_text(encoding="utf-8")
+    assert json.loads(text)
+    assert FOREIGN.findall(text) == []
+
+
+def test_event_attributes_are_named_in_every_language() -> None:
+    """The attributes of the event entities (the public contract) have translated names."""
+    contract = {
+        "received_sms": {"sender", "message", "received_at", "message_id"},
+        "delivery_status": {"message_id", "receiver", "dlr", "ptt", "description"},
+    }
+    for name in ("strings.json", "translations/fr.json"):
+        texts = json.loads((COMPONENT / name).read_text(encoding="utf-8"))["entity"]["event"]
+        for key, attributes in contract.items():
+            named = {
+                attribute
+                for attribute, text in texts[key]["state_attributes"].items()
+                if text.get("name")
+            }
+            assert named == attributes, (name, key)

@@ -702,6 +702,8 @@ async def test_refused_keys_start_reauth_and_stop_reading(sms: Deliveries) -> No
             ("unknown", None, None, None),
         ),
         ({}, ("unknown", None, None, None)),
+        # No id: the path named the SMS.
+        ({"id": None, "deliveryReceipt": 1}, ("delivered", 1, None, None)),
     ],
 )
 async def test_outgoing_records_are_read_leniently(
@@ -750,12 +752,17 @@ async def test_receiver_from_ovh_when_the_store_forgot_it(
     ]
 
 
-async def test_an_answer_that_is_not_a_record_is_a_failure(
-    sms: Deliveries, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("answer", ["a list", "another SMS's record"])
+async def test_an_answer_that_is_not_its_record_is_a_failure(
+    sms: Deliveries, caplog: pytest.LogCaptureFixture, answer: str
 ) -> None:
+    """Nothing fires for it: the read failed, and the SMS is read again later."""
     await sms.set_up()
     (message_id,) = await sms.send()
-    sms.sim.inject_fault("GET", OUTGOING, status=200, body=["not", "a", "record"])
+    body: object = ["not", "a", "record"]
+    if answer == "another SMS's record":
+        body = {"id": message_id + 1, "deliveryReceipt": 2}
+    sms.sim.inject_fault("GET", OUTGOING, status=200, body=body)
 
     await sms.wait(CHECK_INTERVALS[0])
     assert sms.events == []

@@ -5,14 +5,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from unittest.mock import AsyncMock
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+    STATE_UNAVAILABLE,
+)
 from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -21,13 +30,20 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.ovh_sms_virtual.api import OvhSmsClient
+from custom_components.ovh_sms_virtual.api import IncomingSms, OvhSmsClient
 from custom_components.ovh_sms_virtual.const import (
     CONF_DELETE_RECEIVED,
     CONF_SCAN_INTERVAL,
     DOMAIN,
     EVENT_RECEIVED,
 )
+from custom_components.ovh_sms_virtual.inbox import (
+    MAX_DELETES_PER_POLL,
+    MAX_HOLD,
+    MAX_READS_PER_POLL,
+    WINDOW_MARGIN,
+)
+from custom_components.ovh_sms_virtual.store import DATA_STORES, FORGET_AFTER, SAVE_DELAY
 from ovh_simulator import OvhSimulator
 
 from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, SIM_REGION
@@ -63,6 +79,13 @@ class Inbox:
     async def reload(self) -> None:
         """Reload the entry (an options change, or a restart of the integration)."""
         assert await self.hass.config_entries.async_reload(self.entry.entry_id)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def restart(self) -> None:
+        """Restart Home Assistant: what the entry kept in memory is gone, its file is read."""
+        assert await self.hass.config_entries.async_unload(self.entry.entry_id)
+        self.hass.data[DATA_STORES].pop(self.entry.entry_id)
+        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
         await self.hass.async_block_till_done(wait_background_tasks=True)
 
     async def poll(self, seconds: float = 20) -> None:
@@ -294,49 +317,59 @@ async def test_timeout_makes_entity_unavailable_until_next_poll(
     assert inbox.fired == ["hello"]
 
 
-@pytest.mark.parametrize("fault", [{"status": 500}, {"drop": True}], ids=["500", "timeout"])
-async def test_failed_read_fires_nothing_and_rereads_only_what_is_missing(
-    inbox: Inbox, fault: dict[str, Any]
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 500}, {"status": 429}, {"drop": True}, {"status": 200, "body": "<html>Hi</html>"}],
+    ids=["500", "429", "timeout", "html"],
+)
+async def test_failed_read_holds_back_only_newer_sms(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture, fault: dict[str, Any]
 ) -> None:
-    """The order holds: nothing is fired until every new SMS is read."""
+    """The older SMS fire, the newer wait in memory; the next poll, on time, reads the rest."""
     await inbox.set_up()
     first = inbox.receive("one")
     second = inbox.receive("two")
+    third = inbox.receive("three")
     inbox.sim.inject_fault("GET", f"/incoming/{second}$", **fault)
     inbox.sim.clear_requests()
 
     await inbox.poll()
-    assert inbox.fired == []
-    assert inbox.entity.state == STATE_UNAVAILABLE
-    assert inbox.on_ovh == [first, second]
+    assert inbox.fired == ["one"]
+    assert inbox.entity.state != STATE_UNAVAILABLE
+    assert inbox.on_ovh == [second, third]
 
-    await inbox.poll(40)
-    assert inbox.fired == ["one", "two"]
+    await inbox.poll()
+    assert inbox.fired == ["one", "two", "three"]
     assert inbox.calls == [
         ("GET", ""),
         ("GET", f"/{first}"),
         ("GET", f"/{second}"),
+        ("GET", f"/{third}"),
+        ("DELETE", f"/{first}"),
         ("GET", ""),
         ("GET", f"/{second}"),
-        ("DELETE", f"/{first}"),
         ("DELETE", f"/{second}"),
+        ("DELETE", f"/{third}"),
     ]
+    assert _log(caplog, logging.ERROR) == []
+    assert _log(caplog, logging.WARNING) == []
     await inbox.poll()
-    assert len(inbox.events) == 2
+    assert len(inbox.events) == 3
 
 
 async def test_sms_read_then_deleted_elsewhere_is_still_fired(inbox: Inbox) -> None:
     """An SMS Home Assistant has read is delivered even if OVH no longer lists it."""
     await inbox.set_up()
-    first = inbox.receive("one")
+    inbox.receive("one")
     second = inbox.receive("two")
+    third = inbox.receive("three")
     inbox.sim.inject_fault("GET", f"/incoming/{second}$", status=500)
     await inbox.poll()
-    await inbox.delete_elsewhere(first)
+    await inbox.delete_elsewhere(third)
 
-    await inbox.poll(40)
+    await inbox.poll()
 
-    assert inbox.fired == ["one", "two"]
+    assert inbox.fired == ["one", "two", "three"]
     assert inbox.on_ovh == []
 
 
@@ -361,7 +394,7 @@ async def test_sms_gone_before_it_is_read_is_skipped(inbox: Inbox) -> None:
 async def test_failed_delete_is_retried_without_firing_again(
     inbox: Inbox, caplog: pytest.LogCaptureFixture, fault: dict[str, Any]
 ) -> None:
-    """The SMS are delivered and recorded; the deletes wait for the next poll."""
+    """The SMS are delivered and recorded; the failed delete waits for the next poll."""
     await inbox.set_up()
     first = inbox.receive("one")
     second = inbox.receive("two")
@@ -373,21 +406,19 @@ async def test_failed_delete_is_retried_without_firing_again(
     assert inbox.fired == ["one", "two"]
     assert inbox.entity.state != STATE_UNAVAILABLE
     assert inbox.handled_on_disk == [first, second]
-    # One failing call, then this poll stops deleting.
-    assert inbox.calls[3:] == [("DELETE", f"/{first}")]
-    assert inbox.on_ovh == [first, second]
+    assert inbox.calls[3:] == [("DELETE", f"/{first}"), ("DELETE", f"/{second}")]
+    assert inbox.on_ovh == [first]
 
     await inbox.poll()
     await inbox.poll()
 
     assert inbox.fired == ["one", "two"]
     assert inbox.on_ovh == []
-    assert inbox.calls[4:] == [
+    assert inbox.calls[5:] == [
         ("GET", ""),
         ("DELETE", f"/{first}"),
         ("GET", ""),
         ("DELETE", f"/{first}"),
-        ("DELETE", f"/{second}"),
     ]
     warnings = _log(caplog, logging.WARNING)
     assert len(warnings) == 1
@@ -433,8 +464,8 @@ async def test_recorded_on_disk_before_deleted(
     assert inbox.on_ovh == []
 
 
-async def test_deletion_off_remembers_then_prunes(inbox: Inbox) -> None:
-    """Nothing is deleted; handled ids are kept while OVH lists them, then forgotten."""
+async def test_deletion_off_remembers_then_forgets(inbox: Inbox) -> None:
+    """Nothing is deleted; a handled id OVH stops listing is forgotten a day later only."""
     await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
     first = inbox.receive("one")
     second = inbox.receive("two")
@@ -449,8 +480,11 @@ async def test_deletion_off_remembers_then_prunes(inbox: Inbox) -> None:
 
     await inbox.delete_elsewhere(first)
     await inbox.poll()
-    await inbox.poll(10)  # The pruned set is saved a little later.
+    await inbox.poll(10)  # Saved a little later.
+    assert inbox.handled_on_disk == [first, second]
 
+    await inbox.poll(FORGET_AFTER.total_seconds())
+    await inbox.poll(10)
     assert inbox.handled_on_disk == [second]
     assert inbox.fired == ["one", "two"]
 
@@ -477,14 +511,14 @@ async def test_reload_after_failed_read_fires_each_once(inbox: Inbox) -> None:
     await inbox.set_up()
     inbox.receive("one")
     second = inbox.receive("two")
+    inbox.receive("three")
     inbox.sim.inject_fault("GET", f"/incoming/{second}$", status=500)
     await inbox.poll()
-    assert inbox.fired == []
+    assert inbox.fired == ["one"]
 
     await inbox.reload()
-    await inbox.poll()
 
-    assert inbox.fired == ["one", "two"]
+    assert inbox.fired == ["one", "two", "three"]
     assert inbox.on_ovh == []
 
 
@@ -548,12 +582,15 @@ async def test_revoked_key_starts_reauth_and_stops_polling(inbox: Inbox) -> None
     assert len(inbox.calls) == 1
 
 
-async def test_key_revoked_before_delete_starts_reauth(inbox: Inbox) -> None:
-    """A delete refused for the keys: the SMS stays delivered and recorded; reauth starts."""
+@pytest.mark.parametrize(("method", "fired"), [("DELETE", ["hello"]), ("GET", [])])
+async def test_keys_refused_on_a_read_or_delete_start_reauth(
+    inbox: Inbox, method: str, fired: list[str]
+) -> None:
+    """The poll fails for the keys and reauth starts; a fired SMS stays recorded."""
     await inbox.set_up()
     sms_id = inbox.receive("hello")
     inbox.sim.inject_fault(
-        "DELETE",
+        method,
         f"/incoming/{sms_id}$",
         status=403,
         body={
@@ -565,8 +602,9 @@ async def test_key_revoked_before_delete_starts_reauth(inbox: Inbox) -> None:
 
     await inbox.poll()
 
-    assert inbox.fired == ["hello"]
-    assert inbox.handled_on_disk == [sms_id]
+    assert inbox.fired == fired
+    if fired:
+        assert inbox.handled_on_disk == [sms_id]
     assert inbox.entity.state == STATE_UNAVAILABLE
     assert len(list(inbox.entry.async_get_active_flows(inbox.hass, {SOURCE_REAUTH}))) == 1
 
@@ -596,21 +634,422 @@ async def test_overlapping_refreshes_fire_once(inbox: Inbox) -> None:
     assert inbox.fired == ["hello"]
 
 
-async def test_readme_status_automation_replies(inbox: Inbox) -> None:
-    """The README's example: "status" from a listed number gets the alarm state back."""
+@pytest.mark.parametrize("trigger", ["event entity", "bus event"])
+async def test_readme_status_automation_replies(inbox: Inbox, trigger: str) -> None:
+    """The README's examples: "status" from a listed number gets the alarm state back."""
     readme = README.read_text(encoding="utf-8")
-    example = readme.split('### Example: reply to "STATUS"', 1)[1]
-    config = parse_yaml(example.split("```yaml\n", 1)[1].split("```", 1)[0])
+    section = readme.split('### Example: reply to "STATUS"', 1)[1].split("\n## ", 1)[0]
+    blocks = [block.split("```", 1)[0] for block in section.split("```yaml\n")[1:]]
+    entity_example, bus_example = (parse_yaml(block) for block in blocks[:2])
+    config = entity_example if trigger == "event entity" else {"automation": [bus_example]}
     assert isinstance(config, dict)
     await inbox.set_up()
     inbox.hass.states.async_set("alarm_control_panel.home", "armed_away")
-    assert await async_setup_component(inbox.hass, "automation", config)
+    # As the README says, the event entity's trigger (event.received) needs Home Assistant
+    # 2026.7; before, Home Assistant refuses the automation.
+    supported = trigger == "bus event" or (MAJOR_VERSION, MINOR_VERSION) >= (2026, 7)
+    assert await async_setup_component(inbox.hass, "automation", config) is supported
     inbox.receive("hello", sender="+33612345678")
     inbox.receive(" status ", sender="+33612345678")
     inbox.receive("STATUS", sender="+33700000000")
 
     await inbox.poll()
 
-    assert [(sms["receiver"], sms["message"]) for sms in inbox.sim.outgoing()] == [
-        ("+33612345678", "Alarm: armed_away")
+    assert [(sms["receiver"], sms["message"]) for sms in inbox.sim.outgoing()] == (
+        [("+33612345678", "Alarm: armed_away")] if supported else []
+    )
+
+
+@pytest.mark.parametrize("delete", [True, False], ids=["deletion on", "deletion off"])
+async def test_poll_asked_by_an_entity_during_a_reload_fires_once(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry, delete: bool
+) -> None:
+    """An automation forces a poll; the entry reloads while it runs: each SMS fires once.
+
+    Real time here: OVH (the simulator) holds the read while the entry reloads.
+    """
+    events = async_capture_events(hass, EVENT_RECEIVED)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**mock_config_entry.options, CONF_DELETE_RECEIVED: delete}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await async_setup_component(hass, "homeassistant", {})
+    sms_id = ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "hello")
+    ovh_sim.inject_fault("GET", f"/incoming/{sms_id}$", delay=0.3)
+    asked = hass.async_create_task(
+        hass.services.async_call(
+            "homeassistant", "update_entity", {"entity_id": ENTITY_ID}, blocking=True
+        )
+    )
+    for _ in range(100):  # Until the read reached OVH, which holds it.
+        if ovh_sim.calls("GET", f"/incoming/{sms_id}$"):
+            break
+        await asyncio.sleep(0.01)
+
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await asked
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await mock_config_entry.runtime_data.inbox.async_refresh()
+
+    assert [event.data["message"] for event in events] == ["hello"]
+    assert [sms["id"] for sms in ovh_sim.incoming(SERVICE, NUMBER)] == ([] if delete else [sms_id])
+
+
+@pytest.mark.parametrize("listed", ["none", "half"])
+async def test_a_glitch_in_the_list_fires_nothing_again(inbox: Inbox, listed: str) -> None:
+    """Deletion off: OVH once lists none or half of the handled SMS; none fires again."""
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
+    ids = [inbox.receive(f"sms {index}") for index in range(20)]
+    await inbox.poll()
+    assert len(inbox.events) == 20
+
+    inbox.sim.inject_fault(
+        "GET", "/incoming$", status=200, body=[] if listed == "none" else ids[:10]
+    )
+    await inbox.poll()
+    await inbox.poll()
+    await inbox.poll(3600)
+
+    assert len(inbox.events) == 20
+    assert inbox.handled_on_disk == ids
+
+
+async def test_a_glitch_in_the_list_while_deletes_fail_fires_nothing_again(inbox: Inbox) -> None:
+    """Deletion on, every delete failing: half a list, then a full one, fire nothing again."""
+    await inbox.set_up()
+    ids = [inbox.receive(f"sms {index}") for index in range(20)]
+    inbox.sim.inject_fault("DELETE", "/incoming/", status=500, count=None)
+    await inbox.poll()
+    assert len(inbox.events) == 20
+
+    inbox.sim.inject_fault("GET", "/incoming$", status=200, body=ids[:10])
+    await inbox.poll()
+    await inbox.poll()
+    inbox.sim.clear_faults()
+    await inbox.poll()
+
+    assert len(inbox.events) == 20
+    assert inbox.on_ovh == []
+
+
+def _bad_record(body: object) -> str:
+    return "has another id or none" if isinstance(body, dict) else "is not an object"
+
+
+async def test_malformed_records_never_block_the_inbox(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Well formed SMS fire; a bad record is reported once with its id, and is not fired."""
+    await inbox.set_up()
+    created = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    first = inbox.receive("first", created)
+    # (A JSON null cannot be injected: the client's own test reads one.)
+    bad = {
+        inbox.receive("list", created): [1, 2],
+        inbox.receive("number", created): 42,
+        inbox.receive("no id", created): {"message": "no id", "sender": "+33611111111"},
+        inbox.receive("null id", created): {"id": None, "message": "null id"},
+        inbox.receive("other id", created): {"id": first, "message": "other id"},
+    }
+    far_future = inbox.receive("year 9999", created)
+    far_past = inbox.receive("year 1", created)
+    inbox.receive("last", created)
+    for sms_id, body in bad.items():
+        inbox.sim.inject_fault("GET", f"/incoming/{sms_id}$", status=200, body=body, count=None)
+    for sms_id, date in (
+        (far_future, "9999-12-31T23:30:00-05:00"),
+        (far_past, "0001-01-01T00:10:00+01:00"),
+    ):
+        record = {
+            "id": sms_id,
+            "creationDatetime": date,
+            "message": "odd date",
+            "sender": "+33611111111",
+        }
+        inbox.sim.inject_fault("GET", f"/incoming/{sms_id}$", status=200, body=record)
+
+    await inbox.poll()
+    await inbox.poll()
+    await inbox.poll()
+
+    # The odd dates are dated when read, after the others.
+    assert inbox.fired == ["first", "last", "odd date", "odd date"]
+    assert inbox.events[2].data["received_at"] == "2026-11-27T09:30:20+00:00"
+    assert sorted(inbox.on_ovh) == sorted(bad)
+    warnings = _log(caplog, logging.WARNING)
+    assert sorted(warnings) == sorted(
+        [
+            *(
+                f"Received SMS {sms_id} cannot be read from OVHcloud (the record of received SMS "
+                f"{sms_id} {_bad_record(body)}): the newer SMS no longer wait for it. It is "
+                "tried again now and then, and fired late if it can be read"
+                for sms_id, body in bad.items()
+            ),
+            *(
+                f"Received SMS {sms_id} had an odd record on OVHcloud: its creationDatetime is "
+                "missing or unreadable, it is dated now"
+                for sms_id in (far_future, far_past)
+            ),
+        ]
+    )
+
+    # OVH serves them properly later: they are fired, late, once each.
+    inbox.sim.clear_faults()
+    for _ in range(8):
+        await inbox.poll()
+    assert sorted(inbox.fired[4:]) == sorted(["list", "number", "no id", "null id", "other id"])
+    assert len(inbox.events) == 9
+    assert inbox.on_ovh == []
+
+
+async def test_list_entries_that_are_not_ids_are_left_out(inbox: Inbox) -> None:
+    """A list with nulls, texts, negative or too large numbers: the ids in it still fire."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    second = inbox.receive("two")
+    inbox.sim.clear_requests()
+    inbox.sim.inject_fault(
+        "GET",
+        "/incoming$",
+        status=200,
+        body=[None, "x", -5, 1.5, 2**64, str(first), second, [first], {"id": first}],
+    )
+
+    await inbox.poll()
+
+    assert inbox.fired == ["one", "two"]
+    assert inbox.calls[1:3] == [("GET", f"/{first}"), ("GET", f"/{second}")]
+
+
+async def test_an_sms_ovh_keeps_failing_to_serve_holds_the_newer_ones_ten_minutes_at_most(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Then the newer ones fire; it is still tried, and fired late once OVH serves it."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    inbox.receive("two")
+    inbox.sim.inject_fault("GET", f"/incoming/{first}$", status=500, count=None)
+
+    await inbox.poll()
+    started = dt_util.utcnow()
+    while not inbox.fired:
+        await inbox.poll()
+    held = dt_util.utcnow() - started
+
+    assert inbox.fired == ["two"]
+    assert MAX_HOLD <= held < MAX_HOLD + timedelta(seconds=20)
+    warnings = _log(caplog, logging.WARNING)
+    assert warnings == [
+        (
+            f"Received SMS {first} cannot be read from OVHcloud (Internal server error): the "
+            "newer SMS no longer wait for it. It is tried again now and then, and fired late if "
+            "it can be read"
+        )
     ]
+    assert _log(caplog, logging.ERROR) == []
+
+    inbox.sim.clear_faults()
+    for _ in range(4):
+        await inbox.poll()
+    assert inbox.fired == ["two", "one"]
+    assert _log(caplog, logging.WARNING)[1:] == [
+        f"Received SMS {first} could be read at last: it is fired late"
+    ]
+    assert inbox.on_ovh == []
+
+
+async def test_a_long_backlog_is_read_a_bounded_batch_at_a_time(inbox: Inbox) -> None:
+    """120 SMS waiting: each poll reads at most 50, fires them, and deletes them."""
+    ids = [inbox.receive(f"sms {index}") for index in range(120)]
+    inbox.sim.clear_requests()
+
+    await inbox.set_up()
+    assert len(inbox.events) == MAX_READS_PER_POLL
+    assert len(inbox.sim.calls("GET", r"/incoming/\d+$")) == MAX_READS_PER_POLL
+    assert len(inbox.sim.calls("DELETE")) == MAX_DELETES_PER_POLL
+    await inbox.poll()
+    await inbox.poll()
+
+    assert [event.data["message_id"] for event in inbox.events] == ids
+    assert inbox.on_ovh == []
+
+
+async def test_idle_and_busy_polls_write_once_at_most(
+    inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An idle poll: one call, no storage write, no state write. A busy one: one write."""
+    await inbox.set_up()
+    inbox.receive("one")
+    await inbox.poll()
+    await inbox.poll(SAVE_DELAY + 1)
+    # The test plugin stands in for the disk write with a mock: its calls are the writes.
+    write = cast(AsyncMock, Store._async_write_data)
+    written = write.call_count
+    states = async_capture_events(inbox.hass, EVENT_STATE_CHANGED)
+    reported = inbox.entity.last_reported
+    inbox.sim.clear_requests()
+
+    for _ in range(3):
+        await inbox.poll()
+    await inbox.poll(SAVE_DELAY + 1)
+
+    assert inbox.calls == [("GET", "")] * 3
+    assert write.call_count == written
+    assert states == []
+    assert inbox.entity.last_reported == reported
+
+    inbox.receive("two")
+    inbox.receive("three")
+    await inbox.poll()
+    await inbox.poll(SAVE_DELAY + 1)
+    assert write.call_count == written + 1
+    assert inbox.fired == ["one", "two", "three"]
+
+
+async def test_deletion_off_lists_from_a_window_behind_the_newest_sms(inbox: Inbox) -> None:
+    """Months of history: all fired once, then each poll lists the last day only."""
+    now = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    history = [
+        inbox.receive(f"{days} days ago", now - timedelta(days=days)) for days in range(90, 0, -1)
+    ]
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
+    await inbox.poll()
+    assert [event.data["message_id"] for event in inbox.events] == history
+    assert inbox.sim.calls("GET", "/incoming$")[0].query == {}
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+
+    since = datetime.fromisoformat(
+        inbox.sim.calls("GET", "/incoming$")[0].query["creationDatetime.from"]
+    )
+    assert since == now - timedelta(days=2)
+    listed = [
+        sms
+        for sms in inbox.sim.incoming(SERVICE, NUMBER)
+        if datetime.fromisoformat(sms["creationDatetime"]) >= since
+    ]
+    assert [sms["message"] for sms in listed] == ["2 days ago", "1 days ago"]
+    assert inbox.calls == [("GET", "")]
+
+    # A new SMS fires and moves the window; a restart keeps it.
+    new = inbox.receive("new")
+    await inbox.poll()
+    await inbox.restart()
+    inbox.sim.clear_requests()
+    await inbox.poll()
+    assert inbox.fired[-1] == "new"
+    assert len(inbox.events) == 91
+    since = datetime.fromisoformat(
+        inbox.sim.calls("GET", "/incoming$")[0].query["creationDatetime.from"]
+    )
+    assert since == datetime.fromisoformat(inbox.events[-1].data["received_at"]) - WINDOW_MARGIN
+    # Handled SMS out of the window are forgotten a day after they left the list.
+    await inbox.poll(FORGET_AFTER.total_seconds())
+    await inbox.poll(SAVE_DELAY + 1)
+    assert inbox.handled_on_disk == [new]
+    assert len(inbox.events) == 91
+
+
+async def test_a_clock_jump_is_caught_up_at_once(
+    inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The host clock jumps an hour: the next poll measures OVH's time again and goes on."""
+    await inbox.set_up()
+    inbox.sim.set_clock_offset(3600)
+    inbox.receive("hello")
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+
+    assert inbox.fired == ["hello"]
+    assert [(r.method, r.path, r.status) for r in inbox.sim.requests][:3] == [
+        ("GET", INBOX, 400),
+        ("GET", "/auth/time", 200),
+        ("GET", INBOX, 200),
+    ]
+    assert _log(caplog, logging.ERROR) == []
+    assert inbox.entity.state != STATE_UNAVAILABLE
+
+
+async def test_an_expired_service_raises_a_repair_issue_and_is_tried_hourly(
+    inbox: Inbox, issue_registry: ir.IssueRegistry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """OVH answers 460: an issue says to renew the service; polls wait an hour, not 20 s."""
+    await inbox.set_up()
+    inbox.receive("hello")
+    inbox.sim.inject_fault(
+        "*", "^/sms/", status=460, body={"message": "This service is expired"}, count=None
+    )
+    inbox.sim.clear_requests()
+
+    await inbox.poll()
+
+    issue = issue_registry.async_get_issue(DOMAIN, f"service_expired_{inbox.entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "service_expired"
+    assert issue.translation_placeholders == {"name": "Home", "service_name": SERVICE}
+    assert inbox.entity.state == STATE_UNAVAILABLE
+    assert _log(caplog, logging.ERROR) == [
+        (
+            "Error fetching ovh_sms_virtual inbox data: The OVHcloud SMS service "
+            f"{SERVICE} has expired: renew it in the OVHcloud Control Panel. Home Assistant tries "
+            "again every hour"
+        )
+    ]
+    for _ in range(10):
+        await inbox.poll(300)
+    assert len(inbox.calls) == 1
+
+    inbox.sim.clear_faults()
+    await inbox.poll(600)
+    assert inbox.fired == ["hello"]
+    assert issue_registry.async_get_issue(DOMAIN, f"service_expired_{inbox.entry.entry_id}") is None
+
+
+async def test_deliver_is_the_one_exactly_once_path(inbox: Inbox) -> None:
+    """What a push would call: a fired SMS is not fired again; an unloading entry fires none.
+
+    (A push reads the SMS from OVH first: one deleted after it fired is not found.)
+    """
+    await inbox.set_up(**{CONF_DELETE_RECEIVED: False})
+    sms_id = inbox.receive("hello")
+    await inbox.poll()
+    coordinator = inbox.entry.runtime_data.inbox
+    again = IncomingSms(
+        id=sms_id, sender="+33611111111", message="hello", created=dt_util.utcnow(), tag=""
+    )
+    new = IncomingSms(
+        id=sms_id + 1, sender="+33611111111", message="pushed", created=dt_util.utcnow(), tag=""
+    )
+
+    assert await coordinator.async_deliver([again, new]) == [new]
+    assert inbox.fired == ["hello", "pushed"]
+    assert inbox.handled_on_disk == [sms_id, sms_id + 1]
+
+    await coordinator.async_shutdown()
+    later = IncomingSms(
+        id=sms_id + 2, sender="+33611111111", message="late", created=dt_util.utcnow(), tag=""
+    )
+    assert await coordinator.async_deliver([later]) == []
+    assert inbox.fired == ["hello", "pushed"]
+
+
+async def test_a_failing_sms_deleted_elsewhere_is_no_longer_tried(inbox: Inbox) -> None:
+    """Gone from OVH's list: nothing waits for it, nothing reads it again."""
+    await inbox.set_up()
+    first = inbox.receive("one")
+    inbox.receive("two")
+    inbox.sim.inject_fault("GET", f"/incoming/{first}$", status=500, count=None)
+    await inbox.poll()
+    assert inbox.fired == []
+
+    await inbox.delete_elsewhere(first)
+    inbox.sim.clear_requests()
+    await inbox.poll()
+    await inbox.poll()
+
+    assert inbox.fired == ["two"]
+    assert inbox.sim.calls("GET", f"/incoming/{first}$") == []

@@ -7,14 +7,19 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 
@@ -25,14 +30,17 @@ from custom_components.ovh_sms_virtual.const import (
     CONF_CONSUMER_KEY,
     CREDITS_SCAN_INTERVAL,
     DOMAIN,
+    EVENT_RECEIVED,
 )
 from custom_components.ovh_sms_virtual.coordinator import MAX_BACKOFF
+from custom_components.ovh_sms_virtual.inbox import MAX_READS_PER_POLL
 from ovh_simulator import OvhSimulator
 
-from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, state_of
+from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, number_device, state_of
 
 CREDITS = "sensor.home_credits_left"
 ACCOUNT_PATH = rf"^/sms/{SERVICE}$"
+JOBS = f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/jobs"
 ERROR_LOG = "Error fetching ovh_sms_virtual account data"
 RECOVERED_LOG = "Fetching ovh_sms_virtual account data recovered"
 
@@ -157,17 +165,13 @@ async def test_device(
     hass: HomeAssistant, init_integration: MockConfigEntry, device_registry: dr.DeviceRegistry
 ) -> None:
     """One service device per virtual number, made by OVHcloud."""
-    device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{SERVICE}_{NUMBER}"), init_integration.entry_id
-    )
-    assert device is not None
+    device = number_device(device_registry, init_integration)
     assert device.manufacturer == "OVHcloud"
     assert device.model == "SMS virtual number"
     assert device.model_id == SERVICE
     assert device.serial_number == NUMBER
     assert device.name == "Home"
     assert device.entry_type is dr.DeviceEntryType.SERVICE
-    assert device.config_entry_id == init_integration.entry_id
 
 
 async def test_credits_sensor(
@@ -245,3 +249,92 @@ async def test_back_off_survives_a_long_outage(
 
     assert isinstance(inbox.last_exception, UpdateFailed)
     assert inbox.last_exception.retry_after == MAX_BACKOFF.total_seconds()
+
+
+@pytest.mark.parametrize(
+    ("credits_left", "shown"),
+    [
+        ("12,5", "12.5"),
+        ([12.5], STATE_UNKNOWN),
+        (float("nan"), STATE_UNKNOWN),
+        (float("inf"), STATE_UNKNOWN),
+    ],
+    ids=["decimal comma", "list", "NaN", "1e400"],
+)
+async def test_odd_credits_never_keep_the_entry_from_working(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    credits_left: object,
+    shown: str,
+) -> None:
+    """The entry loads, the sensor is added, SMS are received and sent."""
+    account = ovh_sim.account(SERVICE)
+    ovh_sim.inject_fault(
+        "GET", ACCOUNT_PATH, status=200, body={**account, "creditsLeft": credits_left}, count=None
+    )
+    events = async_capture_events(hass, EVENT_RECEIVED)
+    ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "hello")
+    await hass.config.async_update(country="FR")
+    mock_config_entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
+    assert state_of(hass, CREDITS) == shown
+    assert [event.data["message"] for event in events] == ["hello"]
+    await hass.services.async_call(
+        DOMAIN, "send_sms", {"recipients": "0612345678", "message": "Hi"}, blocking=True
+    )
+    assert len(ovh_sim.outgoing(SERVICE, NUMBER)) == 1
+
+
+async def test_an_expired_service_loads_with_a_repair_issue(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """No setup retry loop: the entry loads, unavailable, and an issue says to renew."""
+    ovh_sim.inject_fault("*", "^/sms/", status=460, body={"message": "Expired"}, count=None)
+    mock_config_entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
+    issue = issue_registry.async_get_issue(DOMAIN, f"service_expired_{mock_config_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "service_expired"
+    assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
+    assert state_of(hass, "event.home_received_sms") == STATE_UNAVAILABLE
+    diagnostics_account = mock_config_entry.runtime_data.account.data
+    assert diagnostics_account is None
+
+
+async def test_setup_does_not_wait_for_the_first_poll(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A backlog waits at start: the entry is loaded at once, and sends go out meanwhile."""
+    for index in range(MAX_READS_PER_POLL + 10):
+        ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"sms {index}")
+    events = async_capture_events(hass, EVENT_RECEIVED)
+    await hass.config.async_update(country="FR")
+    mock_config_entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
+    assert events == []
+    await hass.services.async_call(
+        DOMAIN, "send_sms", {"recipients": "0612345678", "message": "Hi"}, blocking=True
+    )
+    assert events == []
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert len(events) == MAX_READS_PER_POLL
+    # The job went out between two reads of the first poll.
+    calls = [(request.method, request.path) for request in ovh_sim.requests]
+    reads_before = calls[: calls.index(("POST", JOBS))]
+    assert len([call for call in reads_before if "/incoming/" in call[1]]) < 5
+    assert len(ovh_sim.outgoing(SERVICE, NUMBER)) == 1

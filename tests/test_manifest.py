@@ -10,6 +10,10 @@ import struct
 from typing import Any
 
 from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as ha_version
+from homeassistant.helpers import selector
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
@@ -22,7 +26,12 @@ from custom_components.ovh_sms_virtual.const import (
     EVENT_TYPE_RECEIVED,
     STANDARD_ENDPOINTS,
 )
-from custom_components.ovh_sms_virtual.coordinator import update_error_translation
+from custom_components.ovh_sms_virtual.coordinator import (
+    ISSUE_SERVICE_EXPIRED,
+    update_error_translation,
+)
+from custom_components.ovh_sms_virtual.credits import ISSUE_LOW_CREDITS, ISSUE_OUT_OF_CREDITS
+from custom_components.ovh_sms_virtual.trigger import TRIGGERS
 from custom_components.ovh_sms_virtual.webhook import ISSUE_UNREACHABLE
 
 ROOT = Path(__file__).parent.parent
@@ -39,6 +48,13 @@ def _json(name: str) -> dict[str, Any]:
 STRINGS = _json("strings.json")
 ICONS = _json("icons.json")
 SERVICES_YAML = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+# Read with Home Assistant's loader; keys starting with a dot only hold YAML anchors, and
+# Home Assistant drops them.
+TRIGGERS_YAML = {
+    key: value
+    for key, value in load_yaml_dict(str(COMPONENT / "triggers.yaml")).items()
+    if not key.startswith(".")
+}
 SOURCES = {
     path.stem: ast.parse(path.read_text(encoding="utf-8")) for path in COMPONENT.glob("*.py")
 }
@@ -59,23 +75,44 @@ def test_manifest_has_what_hassfest_and_hacs_require() -> None:
     assert MANIFEST["iot_class"] == "cloud_polling"
     assert MANIFEST["integration_type"] == "service"
     assert MANIFEST["dependencies"] == ["webhook"]
-    assert MANIFEST["after_dependencies"] == ["cloud"]
+    assert MANIFEST["after_dependencies"] == ["cloud", "conversation"]
     assert MANIFEST["codeowners"]
     for key in ("documentation", "issue_tracker"):
         assert MANIFEST[key].startswith("https://")
     assert AwesomeVersion(MANIFEST["version"]).valid
 
 
-def test_requirements_are_pinned_and_match_the_test_requirements() -> None:
-    pinned = dict(
+def _pins(name: str) -> dict[str, str]:
+    """The ``name==version`` lines of a requirements file."""
+    return dict(
         line.split("==", 1)
-        for line in (ROOT / "requirements_test.txt").read_text(encoding="utf-8").splitlines()
+        for line in (ROOT / name).read_text(encoding="utf-8").splitlines()
         if "==" in line and not line.startswith("#")
     )
+
+
+@pytest.mark.parametrize("requirements", ["requirements_test.txt", "requirements_oldest.txt"])
+def test_requirements_are_pinned_and_match_the_test_requirements(requirements: str) -> None:
+    pinned = _pins(requirements)
     for requirement in MANIFEST["requirements"]:
         name, _, version = requirement.partition("==")
         assert version, f"{requirement} is not pinned"
         assert pinned[name] == version
+
+
+def test_minimum_home_assistant_is_the_one_ci_tests() -> None:
+    """hacs.json's minimum is the release that ``scripts/test --oldest`` runs the suite on.
+
+    The README says the same; and the minimum is the first release on Python 3.14, which
+    the integration's code needs (``except A, B:``, annotations read lazily).
+    """
+    minimum = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))["homeassistant"]
+    assert _pins("requirements_oldest.txt")["homeassistant"] == minimum
+    major_minor = minimum.rsplit(".", 1)[0]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"You need Home Assistant {major_minor} or newer" in readme
+    assert f"run against {minimum} and" in " ".join(readme.split())
+    assert AwesomeVersion(minimum) <= AwesomeVersion(ha_version)
 
 
 def test_hacs_json_uses_only_known_keys() -> None:
@@ -130,6 +167,8 @@ def test_translation_keys_are_lower_case_slugs() -> None:
     ]
     for service in STRINGS["services"].values():
         keys += [*service.get("fields", {}), *service.get("sections", {})]
+    for trigger in STRINGS["triggers"].values():
+        keys += [*trigger.get("fields", {})]
     for entities in STRINGS["entity"].values():
         for key, entity in entities.items():
             keys += [key, *entity.get("state", {})]
@@ -157,6 +196,8 @@ def test_flow_texts_are_complete() -> None:
 def test_icons_are_mdi_and_name_known_keys() -> None:
     assert all(icon.startswith("mdi:") for _, icon in _texts(ICONS))
     assert set(ICONS["services"]) == set(STRINGS["services"])
+    assert set(ICONS["triggers"]) == set(STRINGS["triggers"])
+    assert all(set(icons) == {"trigger"} for icons in ICONS["triggers"].values())
     for platform, entities in ICONS["entity"].items():
         for key, icons in entities.items():
             texts = STRINGS["entity"][platform][key]
@@ -276,9 +317,16 @@ def test_entities_use_their_texts() -> None:
 
 
 def test_issue_texts() -> None:
-    assert set(STRINGS["issues"]) == {ISSUE_UNREACHABLE}
-    issue = STRINGS["issues"][ISSUE_UNREACHABLE]
-    assert _placeholders(issue["title"]) | _placeholders(issue["description"]) == {"name"}
+    placeholders = {
+        ISSUE_UNREACHABLE: {"name"},
+        ISSUE_LOW_CREDITS: {"name", "credits", "threshold"},
+        ISSUE_OUT_OF_CREDITS: {"name", "credits", "threshold"},
+        ISSUE_SERVICE_EXPIRED: {"name", "service_name"},
+    }
+    assert set(STRINGS["issues"]) == set(placeholders)
+    for key, issue in STRINGS["issues"].items():
+        used = _placeholders(issue["title"]) | _placeholders(issue["description"])
+        assert used == placeholders[key], key
 
 
 def test_selectors_have_their_texts() -> None:
@@ -298,6 +346,7 @@ def test_selectors_have_their_texts() -> None:
                 walk(value)
 
     walk(SERVICES_YAML)
+    walk(TRIGGERS_YAML)
     assert set(options) == in_flows | set(in_services)
     assert options["endpoint"] == set(STANDARD_ENDPOINTS)
     for key, values in in_services.items():
@@ -376,9 +425,23 @@ def test_flows_use_their_texts() -> None:
     flows = _flows()
     classes = _flow_classes()
     assert set(classes) == set(flows)
+    # Module functions that show a form for the step that calls them.
+    form_helpers = {
+        node.name
+        for node in SOURCES["config_flow"].body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if any("show_form" in _name(call) for call in _calls(node))
+    }
     for flow, cls in classes.items():
         texts = flows[flow]
-        shown: set[str] = set()
+        # Steps handled by another step's method (``async_step_b = async_step_a``).
+        shown = {
+            target.id.removeprefix("async_step_")
+            for node in cls.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name) and target.id.startswith("async_step_")
+        }
         aborts: set[str] = set()
         descriptions = {"default"}
         for method in cls.body:
@@ -387,6 +450,8 @@ def test_flows_use_their_texts() -> None:
             step = method.name.removeprefix("async_step_")
             for call in _calls(method):
                 name = _name(call)
+                if name in form_helpers and step != method.name:
+                    shown.add(step)
                 if "show_form" in name or "show_menu" in name:
                     step_id = _keyword(call, "step_id") or (call.args[0] if call.args else None)
                     assert _str(step_id) in {step, None}, f"{flow}: {method.name}"
@@ -411,3 +476,32 @@ def test_flows_use_their_texts() -> None:
         names = {node.id for node in ast.walk(cls) if isinstance(node, ast.Name)}
         errors = _error_keys(cls) | _module_errors(names)
         assert errors == set(texts.get("error", {})), f"{flow}: errors"
+
+
+# --- Triggers: what hassfest checks in triggers.yaml, strings.json and icons.json ---
+
+# hassfest's FIELD_SCHEMA for a trigger field (the texts live in strings.json).
+TRIGGER_FIELD_KEYS = {"example", "default", "required", "selector", "context"}
+
+
+def test_triggers_yaml_describes_the_integrations_triggers() -> None:
+    assert set(TRIGGERS_YAML) == set(TRIGGERS) == set(STRINGS["triggers"])
+    for name, description in TRIGGERS_YAML.items():
+        assert TRANSLATION_KEY.fullmatch(name), name
+        assert set(description) <= {"target", "fields"}, name
+        for field, spec in description["fields"].items():
+            assert TRANSLATION_KEY.fullmatch(field), f"{name}.{field}"
+            assert set(spec) <= TRIGGER_FIELD_KEYS, f"{name}.{field}"
+            assert None not in (spec.get("example", ""), spec.get("default", "")), field
+            selector.validate_selector(spec["selector"])
+
+
+def test_trigger_texts_name_and_describe_every_field() -> None:
+    for name, description in TRIGGERS_YAML.items():
+        texts = STRINGS["triggers"][name]
+        assert texts["name"]
+        assert texts["description"]
+        assert set(texts["fields"]) == set(description["fields"]), name
+        for field, field_texts in texts["fields"].items():
+            assert set(field_texts) == {"name", "description"}, f"{name}.{field}"
+            assert all(field_texts.values()), f"{name}.{field}"

@@ -9,7 +9,6 @@ from homeassistant.components.notify.const import (
     ATTR_TITLE,
     DOMAIN as NOTIFY_DOMAIN,
     SERVICE_SEND_MESSAGE,
-    NotifyEntityFeature,
 )
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import (
@@ -25,6 +24,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ovh_sms_virtual.compat import NotifyEntityFeature, device_subentry_ids
 from custom_components.ovh_sms_virtual.const import (
     CONF_MAX_SMS_PER_HOUR,
     CONF_NAME,
@@ -33,7 +33,7 @@ from custom_components.ovh_sms_virtual.const import (
     SUBENTRY_CONTACT,
 )
 from ovh_simulator import OvhSimulator
-from tests.conftest import ENTRY_OPTIONS, NUMBER, SERVICE, state_of
+from tests.conftest import ENTRY_OPTIONS, NUMBER, SERVICE, number_device, state_of
 
 ALICE = "notify.alice"
 JOBS = r"/virtualNumbers/0033612345678/jobs$"
@@ -82,16 +82,14 @@ async def test_contact_entity(
     assert registry_entry.unique_id == f"{SERVICE}_{NUMBER}_{subentry_id}"
 
     contact = device_registry.async_get(registry_entry.device_id or "")
-    number = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{SERVICE}_{NUMBER}"), init_integration.entry_id
-    )
+    number = number_device(device_registry, init_integration)
     assert isinstance(contact, dr.DeviceEntry)
     assert number is not None
     assert contact.name == "Alice"
     assert contact.model == "SMS contact"
-    assert contact.config_subentry_id == subentry_id
+    assert device_subentry_ids(contact) == {subentry_id}
     assert contact.via_device_id == number.id
-    assert number.config_subentry_id is None
+    assert device_subentry_ids(number) == set()
 
 
 async def test_send_message_with_title(

@@ -9,10 +9,16 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_CONFIG_ENTRY_ID,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+    STATE_UNAVAILABLE,
+)
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import selector
+from homeassistant.helpers import issue_registry as ir, selector
+from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -189,6 +195,9 @@ async def test_send_options(
         ("0033612345678", ["+33612345678"]),
         ("612345678", ["+33612345678"]),
         ("06-12-34-56-78", ["+33612345678"]),
+        ("06.12.34.56.78", ["+33612345678"]),
+        ("(06) 12 34 56 78", ["+33612345678"]),
+        ("+33\u00a06\u00a012\u00a034\u00a056\u00a078", ["+33612345678"]),
         # Numbers of other countries are sent as well (OVH rejects them: see below).
         ("0612345678, +32 470 12 34 56", ["+33612345678", "+32470123456"]),
         ("+1 650 253 0000, 0612345678", ["+16502530000", "+33612345678"]),
@@ -211,6 +220,87 @@ async def test_recipients_are_normalised(
     await send(hass, recipients=recipients)
 
     assert jobs(ovh_sim)[0]["receivers"] == receivers
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "http://evil/0612345678",
+        "{'number': '0612345678'}",
+        "tel:0612345678",
+        "06 12 34 56 78 ext. 5",
+        "+33 6 12 34 56 78#",
+        "0612345678;0698765432",
+    ],
+)
+async def test_numbers_with_other_characters_are_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator, number: str
+) -> None:
+    """Only digits, +, spaces, dots, dashes and parentheses: anything else is not a number."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, recipients=[number])
+
+    assert err.value.translation_key == "invalid_phone_number"
+    assert str(err.value).startswith(f'"{number}" is not a valid phone number.')
+    assert jobs(ovh_sim) == []
+
+
+@pytest.mark.parametrize("number", ["08 99 12 34 56", "+33 8 91 12 34 56", "0836123456"])
+async def test_premium_rate_numbers_are_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator, number: str
+) -> None:
+    """An SMS to a premium-rate number could cost far more than a credit: it is not sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, recipients=["0612345678", number])
+
+    assert err.value.translation_key == "premium_rate_number"
+    assert str(err.value) == (
+        f'"{number}" is a premium-rate number: an SMS to it could cost far more than a '
+        "credit, so it is not sent"
+    )
+    assert jobs(ovh_sim) == []
+
+
+async def test_expired_service(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """OVH answers 460: the service must be renewed; a repair issue says so too."""
+    ovh_sim.inject_fault("POST", JOBS, status=460, body={"message": "This service is expired"})
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "send_service_expired"
+    assert str(err.value) == (
+        f"The OVHcloud SMS service {SERVICE} has expired, nothing was sent: renew it in the "
+        "OVHcloud Control Panel"
+    )
+    issue = issue_registry.async_get_issue(DOMAIN, f"service_expired_{init_integration.entry_id}")
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
+    # The next poll that works clears it.
+    await init_integration.runtime_data.inbox.async_refresh()
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"service_expired_{init_integration.entry_id}")
+        is None
+    )
+
+
+async def test_not_enough_credits_by_error_code(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """A refusal that names the credits by its code, whatever its text (assumed shape)."""
+    ovh_sim.inject_fault(
+        "POST", JOBS, status=403, body={"errorCode": "NOT_ENOUGH_CREDITS", "message": "Refused"}
+    )
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "not_enough_credits"
 
 
 async def test_partial_rejection(
@@ -290,6 +380,20 @@ async def test_ids_not_one_per_receiver(
 
     store = init_integration.runtime_data.store
     assert {sms_id: store.receiver_for(sms_id) for sms_id in receivers} == receivers
+
+
+async def test_credits_removed_is_always_a_float(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """OVH may count credits as a whole number: the response still holds a float (2.0)."""
+    body = {"ids": [7], "validReceivers": ["+33612345678"], "invalidReceivers": []}
+    ovh_sim.inject_fault("POST", JOBS, status=200, body={**body, "totalCreditsRemoved": 2})
+
+    response = await send(hass, recipients=["0612345678"])
+
+    assert response is not None
+    assert type(response["credits_removed"]) is float
+    assert '"credits_removed":2.0' in json_dumps(response)
 
 
 @pytest.mark.parametrize(
@@ -460,6 +564,41 @@ async def test_several_entries(
     ]
 
 
+async def test_several_entries_none_loaded(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+) -> None:
+    """With several numbers and none loaded, the action still asks which one sends."""
+    for entry in (init_integration, second_entry):
+        await hass.config_entries.async_unload(entry.entry_id)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass)
+
+    assert err.value.translation_key == "config_entry_required"
+    assert ovh_sim.calls("POST") == []
+
+
+async def test_no_entry_left(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """The action outlives the last entry until a restart; it then sends nothing."""
+    await hass.config_entries.async_remove(init_integration.entry_id)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass)
+
+    # Home Assistant's own error: "no entry" since 2026.7, before it "entry None not found".
+    assert err.value.translation_key == (
+        "service_found_no_config_entry_for_domain"
+        if (MAJOR_VERSION, MINOR_VERSION) >= (2026, 7)
+        else "service_config_entry_not_found"
+    )
+    assert ovh_sim.calls("POST") == []
+
+
 async def test_one_loaded_entry_is_enough(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -579,7 +718,7 @@ async def test_clock_skew(
     ("status", "error"),
     [
         (500, "Sending the SMS failed: Internal server error"),
-        (502, "Sending the SMS failed: Bad Gateway"),
+        (503, "Sending the SMS failed: Service Unavailable"),
         (429, "Sending the SMS failed: Too many requests"),
         (400, "Sending the SMS failed: Bad Request"),
     ],
@@ -616,6 +755,57 @@ async def test_dropped_connection_is_not_retried(
         "OVHcloud did not answer; the SMS may or may not have been sent. It is not retried "
         "to avoid sending it twice"
     )
+    assert len(jobs(ovh_sim)) == 1
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 200, "body": "<html>Welcome to our proxy</html>"},
+        {"status": 502},
+        {"status": 504, "body": "<html>Gateway Timeout</html>"},
+        {"status": 200, "body": {"ids": "oops"}},
+        {"status": 200, "body": {"ids": [1, "two"], "validReceivers": ["+33612345678"]}},
+        {"status": 200, "body": {"ids": [1], "validReceivers": "+33612345678"}},
+        {"status": 200, "body": {"message": "queued"}},
+        {"status": 200, "body": ["ids", 1]},
+        {"status": 500, "body": ["Internal error"]},
+    ],
+    ids=[
+        "html 200",
+        "502",
+        "html 504",
+        "ids not a list",
+        "id not a number",
+        "receivers not a list",
+        "no ids",
+        "not an object",
+        "error not an object",
+    ],
+)
+async def test_unreadable_answer_is_an_unknown_outcome(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    fault: dict[str, Any],
+) -> None:
+    """The job reached OVH, the answer says nothing usable: maybe sent, counted, not retried."""
+    set_cap(hass, init_integration, 2)
+    ovh_sim.inject_fault("POST", JOBS, **fault)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, recipients=["0612345678", "0698765432"])
+
+    assert err.value.translation_key == "send_outcome_unknown"
+    assert str(err.value) == (
+        "OVHcloud's answer could not be read; the SMS may or may not have been sent. It is "
+        "not retried to avoid sending it twice"
+    )
+    assert len(jobs(ovh_sim)) == 1
+    # Both SMS may have gone out: the hourly cap of 2 is reached.
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass)
+    assert err.value.translation_key == "rate_limited_sending"
     assert len(jobs(ovh_sim)) == 1
 
 

@@ -2,15 +2,19 @@
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .api import OvhSmsClient
+from .assist import async_setup_assist
 from .const import (
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
+    CONF_CLOUDHOOK_URL,
     CONF_CONSUMER_KEY,
     CONF_ENDPOINT,
+    CONF_WEBHOOK_ID,
     DOMAIN,
 )
 from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry, OvhSmsRuntimeData
@@ -18,7 +22,7 @@ from .delivery import OvhSmsDeliveryTracker
 from .inbox import OvhSmsInboxCoordinator
 from .sender import OvhSmsSender
 from .services import async_setup_services
-from .store import OvhSmsStore
+from .store import async_get_store, async_remove_store
 from .webhook import async_remove_webhook, async_setup_webhook
 
 PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
@@ -39,14 +43,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
         application_key=entry.data[CONF_APPLICATION_KEY],
         application_secret=entry.data[CONF_APPLICATION_SECRET],
         consumer_key=entry.data[CONF_CONSUMER_KEY],
+        secrets=[
+            entry.data.get(CONF_WEBHOOK_ID) or "",
+            entry.data.get(CONF_CLOUDHOOK_URL) or "",
+        ],
     )
-    store = OvhSmsStore(hass, entry.entry_id)
-    await store.async_load()
+    store = await async_get_store(hass, entry.entry_id)
     entry.async_on_unload(store.async_flush)
     account = OvhSmsAccountCoordinator(hass, entry, client)
     # The account read doubles as the keys' check: refused keys start reauthentication,
-    # an unreachable API retries the setup later.
-    await account.async_config_entry_first_refresh()
+    # an unreachable API retries the setup later. An expired service loads all the same:
+    # its repair issue says to renew it, and the pollers try again now and then.
+    try:
+        await account.async_config_entry_first_refresh()
+    except ConfigEntryNotReady:
+        # Not the error's translation key: Home Assistant 2026.3 raises a bare one.
+        if not account.service_expired:
+            raise
     inbox = OvhSmsInboxCoordinator(hass, entry, client, store)
     entry.runtime_data = OvhSmsRuntimeData(
         client=client,
@@ -61,8 +74,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     # The inbox polls whether or not its event entity is enabled: the bus events and
     # the deletion on OVH must not depend on an entity.
     entry.async_on_unload(inbox.async_add_listener(lambda: None))
-    await inbox.async_refresh()
+    entry.async_on_unload(async_setup_assist(hass, entry))
+    # Registered after the store's flush, so its stop runs first (last in, first out).
     entry.runtime_data.delivery.async_start()
+    # The first poll runs once the entry is loaded: a long backlog must not keep the
+    # entry setting up, nor sending waiting for it.
+    entry.async_create_background_task(hass, inbox.async_refresh(), f"{DOMAIN} first poll")
     return True
 
 
@@ -76,5 +93,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> N
 
     The local file first: a cloud failure must not leave it behind.
     """
-    await OvhSmsStore(hass, entry.entry_id).async_remove()
+    await async_remove_store(hass, entry.entry_id)
     await async_remove_webhook(hass, entry)

@@ -2,29 +2,42 @@
 
 OVHcloud's official ``ovh`` package is synchronous (requests) and its constructor reads
 configuration files, so the client is built and called in the executor. Calls through one
-client are serialised by a lock because a ``requests.Session`` is not thread-safe, and every
-call uses a short timeout instead of the package's 180 s default. OVH errors are mapped once,
-here, onto this module's exception tree; nothing outside this module imports ``ovh``.
+client are serialised by a lock because a ``requests.Session`` is not thread-safe. Every
+request uses a short timeout instead of the package's 180 s default, and a whole call has a
+deadline too: a server that drips its answer never trips a read timeout.
+
+OVH errors are mapped once, here, onto this module's exception tree. Answers are read
+leniently (OVH's wire formats are partly undocumented), and any text taken from an answer
+has the client's secrets cut out first: proxies and gateways echo request headers in their
+error pages. Nothing outside this module imports ``ovh``.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import math
 import re
-from typing import Any, Final, cast
-from urllib.parse import quote
+from typing import Any, Final
+from urllib.parse import quote, urlsplit
 
 from homeassistant.core import HomeAssistant
 import ovh
 from ovh import exceptions as ovh_exc
 import requests
 
-from .const import STANDARD_ENDPOINTS
+from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
 from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, whole_number
 
-# Connect and read timeouts, in seconds.
+# Connect and read timeouts of each request, in seconds.
 TIMEOUT: Final = (5.0, 15.0)
+# The longest a whole call may take, OVH's time included when the client first reads it.
+CALL_DEADLINE: Final = 30.0
+# OVH's ids are longs; larger numbers come from something else.
+MAX_ID: Final = 2**63 - 1
+REDACTED: Final = "**REDACTED**"
+# Shorter values are no secrets worth hiding, and replacing them would garble any text.
+MIN_SECRET_LENGTH: Final = 8
 
 type JsonDict = dict[str, Any]
 
@@ -82,6 +95,10 @@ class OvhSmsCreditsError(OvhSmsError):
     """The SMS account has not enough credits."""
 
 
+class OvhSmsServiceExpiredError(OvhSmsError):
+    """OVH answered 460: the SMS service has expired and must be renewed."""
+
+
 class OvhSmsRateLimitError(OvhSmsError):
     """OVH answered 429: too many requests."""
 
@@ -90,12 +107,20 @@ class OvhSmsServerError(OvhSmsError):
     """OVH answered with a 5xx status or something that is not its API."""
 
 
+class OvhSmsMalformedError(OvhSmsError):
+    """OVH answered with JSON, but not of the shape its API documents."""
+
+
 class OvhSmsConnectionError(OvhSmsError):
     """OVH could not be reached; the request was not processed."""
 
 
 class OvhSmsTimeoutError(OvhSmsConnectionError):
     """No answer in time: OVH may or may not have processed the request."""
+
+
+class OvhSmsUnknownOutcomeError(OvhSmsError):
+    """A job reached OVH but no readable answer came back: it may or may not have been sent."""
 
 
 class OvhSmsConfigurationError(OvhSmsError):
@@ -108,7 +133,8 @@ class SmsAccount:
 
     name: str
     description: str
-    credits_left: float
+    credits_left: float | None
+    """None when OVH's value is not a finite number."""
     callback: str | None
     status: str
 
@@ -133,38 +159,48 @@ class IncomingSms:
     message: str
     created: datetime
     tag: str
+    oddities: tuple[str, ...] = ()
+    """What was wrong with OVH's record and was worked around, for the log."""
 
     @classmethod
-    def from_api(cls, data: JsonDict) -> IncomingSms:
-        """Build from OVH's record; the creation time is converted to UTC.
+    def from_api(cls, data: object, sms_id: int, redact: Callable[[str], str] = str) -> IncomingSms:
+        """Build from OVH's record of ``sms_id``; the creation time is converted to UTC.
 
-        A record without a readable creation time still counts: it is dated now rather
-        than left to block the inbox.
+        Raises ``OvhSmsMalformedError`` when the answer is not this message's record (not
+        an object, or another id or none in it): firing it could deliver garbage under
+        this id. A record without a readable creation time still counts: it is dated now
+        rather than left to block the inbox.
         """
-        try:
-            created = datetime.fromisoformat(str(data["creationDatetime"]))
-        except KeyError, ValueError:
+        if not isinstance(data, dict):
+            raise OvhSmsMalformedError(f"the record of received SMS {sms_id} is not an object")
+        if _as_id(data.get("id")) != sms_id:
+            raise OvhSmsMalformedError(
+                f"the record of received SMS {sms_id} has another id or none"
+            )
+        oddities: list[str] = []
+        if (created := _as_utc(data.get("creationDatetime"))) is None:
+            oddities.append("its creationDatetime is missing or unreadable, it is dated now")
             created = datetime.now(UTC)
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
         return cls(
-            id=int(data["id"]),
-            sender=str(data.get("sender") or ""),
-            message=str(data.get("message") or ""),
-            created=created.astimezone(UTC),
-            tag=str(data.get("tag") or ""),
+            id=sms_id,
+            sender=redact(_text(data.get("sender"))),
+            message=redact(_text(data.get("message"))),
+            created=created,
+            tag=redact(_text(data.get("tag"))),
+            oddities=tuple(oddities),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class OutgoingSms:
-    """``sms.Outgoing``: what OVH knows of a sent SMS's delivery.
+    """``sms.Outgoing``: a sent SMS, its text and what OVH knows of its delivery.
 
-    Read leniently: a value of another type or out of range is left out (None), never a
-    reason to lose the record.
+    Read leniently: a value of another type or out of range is left out (None or ""),
+    never a reason to lose the record.
     """
 
     id: int
+    message: str
     receiver: str | None
     """E.164, when OVH gives a phone number."""
     delivery_receipt: int | None
@@ -174,17 +210,28 @@ class OutgoingSms:
     """As OVH wrote it (at most ``MAX_DATE_LENGTH`` characters)."""
 
     @classmethod
-    def from_api(cls, sms_id: int, data: JsonDict) -> OutgoingSms:
-        """Build from OVH's record of the SMS ``sms_id``."""
+    def from_api(cls, data: object, sms_id: int, redact: Callable[[str], str] = str) -> OutgoingSms:
+        """Build from OVH's record of the SMS ``sms_id``.
+
+        Raises ``OvhSmsMalformedError`` when the answer is not a record, or is the record
+        of another SMS: its status would be published under the wrong id. A record
+        without an id is taken as this one's (the path named it).
+        """
+        if not isinstance(data, dict):
+            raise OvhSmsMalformedError(f"the record of sent SMS {sms_id} is not an object")
+        if data.get("id") is not None and _as_id(data.get("id")) != sms_id:
+            raise OvhSmsMalformedError(f"the record of sent SMS {sms_id} has another id")
         delivered_at = data.get("deliveredAt")
-        if not isinstance(delivered_at, str) or len(delivered_at) > MAX_DATE_LENGTH:
-            delivered_at = None
+        delivered_at = redact(delivered_at.strip()) if isinstance(delivered_at, str) else ""
+        if len(delivered_at) > MAX_DATE_LENGTH:
+            delivered_at = ""
         return cls(
             id=sms_id,
-            receiver=_e164(data.get("receiver")),
+            message=redact(_text(data.get("message"))),
+            receiver=_e164(redact(_text(data.get("receiver")))),
             delivery_receipt=_code(data.get("deliveryReceipt")),
             ptt=_code(data.get("ptt")),
-            delivered_at=(delivered_at or "").strip() or None,
+            delivered_at=delivered_at or None,
         )
 
 
@@ -202,10 +249,8 @@ def _code(value: object) -> int | None:
 _E164: Final = re.compile(r"\+[1-9][0-9]{5,14}")
 
 
-def _e164(value: object) -> str | None:
+def _e164(value: str) -> str | None:
     """A phone number in E.164 (``00`` read as ``+``), else None."""
-    if not isinstance(value, str):
-        return None
     number = value.strip()
     if number.startswith("00"):
         number = f"+{number[2:]}"
@@ -234,6 +279,7 @@ class SmsJob:
         if self.differed_period is not None:
             body["differedPeriod"] = self.differed_period
         if self.flash:
+            # Deprecated by OVH, which may ignore it on a virtual number: sent all the same.
             body["class"] = "flash"
         if self.tag:
             body["tag"] = self.tag
@@ -241,17 +287,18 @@ class SmsJob:
 
 
 def api_regions() -> list[str]:
-    """The regions the ``ovh`` package can reach, OVHcloud's own first.
+    """The regions that have the SMS API: Europe, then any registered beyond OVH's own.
 
-    Kimsufi and So you Start have no SMS API. Read at call time: a region registered
-    later (a local OVH API simulator, for instance) is offered too.
+    OVHcloud's SMS API exists in ``ovh-eu`` only (Canada, the US, Kimsufi and So you Start
+    have none). Read at call time: a region registered later (a local OVH API simulator,
+    for instance) is offered too.
     """
     others = sorted(
         region
         for region in ovh.client.ENDPOINTS
         if region not in STANDARD_ENDPOINTS and not region.startswith(("kimsufi", "soyoustart"))
     )
-    return [*STANDARD_ENDPOINTS, *others]
+    return [DEFAULT_ENDPOINT, *others]
 
 
 def _segment(value: str | int) -> str:
@@ -264,16 +311,89 @@ def _number_path(service: str, number: str) -> str:
     return f"/sms/{_segment(service)}/virtualNumbers/{_segment(number)}"
 
 
-def _map_error(err: ovh_exc.APIError, method: str, path: str) -> OvhSmsError:
-    """Turn an ``ovh`` exception into this module's exception."""
+def _as_id(value: object) -> int | None:
+    """An OVH id (a positive long) from a JSON number or its digits; None otherwise."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def _as_float(value: object) -> float | None:
+    """A finite number from a JSON number or text (``12.5``, ``12,5``); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(value.strip().replace(",", "."))
+        else:
+            return None
+    except ValueError, OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _as_utc(value: object) -> datetime | None:
+    """An ISO 8601 time in UTC (naive means UTC); None when unreadable or out of range."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except ValueError, OverflowError:
+        return None
+
+
+def _text(value: object) -> str:
+    """A text field; a number stands for its digits, nothing for an empty text."""
+    return "" if value is None else str(value)
+
+
+def _strings(value: object) -> list[str] | None:
+    """A list of texts (an absent list is empty); None when it is not a list."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return None
+    return [_text(item) for item in value]
+
+
+def _send_report(data: object, job: SmsJob, redact: Callable[[str], str]) -> SendReport | None:
+    """The report of a job; None when the answer does not say what OVH did."""
+    if not isinstance(data, dict) or not isinstance(data.get("ids"), list):
+        return None
+    ids = [_as_id(item) for item in data["ids"]]
+    valid = _strings(data.get("validReceivers"))
+    invalid = _strings(data.get("invalidReceivers"))
+    if valid is None or invalid is None or None in ids:
+        return None
+    tag = data.get("tag")
+    return SendReport(
+        ids=[sms_id for sms_id in ids if sms_id is not None],
+        valid_receivers=[redact(receiver) for receiver in valid],
+        invalid_receivers=[redact(receiver) for receiver in invalid],
+        credits_removed=_as_float(data.get("totalCreditsRemoved")) or 0.0,
+        tag=redact(tag) if isinstance(tag, str) and tag else job.tag or "",
+    )
+
+
+def _map_error(
+    err: ovh_exc.APIError, method: str, path: str, redact: Callable[[str], str]
+) -> OvhSmsError:
+    """Turn an ``ovh`` exception into this module's exception, without any secret."""
     response: requests.Response | None = getattr(err, "response", None)
     status = response.status_code if response is not None else None
     body = _error_body(response)
     # OVH's own message, without the query id that python-ovh appends to the exception.
-    message = str(body.get("message") or (err.args[0] if err.args else type(err).__name__))
+    message = redact(str(body.get("message") or (err.args[0] if err.args else type(err).__name__)))
     if isinstance(err, ovh_exc.HTTPError):
-        cause = err.args[1] if len(err.args) > 1 else None
-        if _never_sent(cause):
+        cause = redact(str(err.args[1])) if len(err.args) > 1 else ""
+        if _never_sent(err.args[1] if len(err.args) > 1 else None):
             return OvhSmsConnectionError(f"cannot connect to OVH: {cause}")
         return OvhSmsTimeoutError(f"no answer from OVH: {cause}")
     match err:
@@ -287,12 +407,18 @@ def _map_error(err: ovh_exc.APIError, method: str, path: str) -> OvhSmsError:
             return OvhSmsAuthError(message, status=status)
         case ovh_exc.ResourceNotFoundError():
             return OvhSmsNotFoundError(message, status=status)
+        case ovh_exc.ResourceExpiredError():
+            return OvhSmsServiceExpiredError(message, status=status)
         case ovh_exc.BadParametersError() if body.get("errorCode") == "INVALID_SIGNATURE":
             return OvhSmsSignatureError(message, status=status)
         case ovh_exc.BadParametersError():
             return OvhSmsBadRequestError(message, status=status)
         case ovh_exc.InvalidResponse() | ovh_exc.NetworkError():
             return OvhSmsServerError(message, status=status)
+    # No source gives OVH's answer to a job beyond the credits: a code naming credits, or
+    # 402, is taken first, and the message's text only when neither is there.
+    if status == 402 or "CREDIT" in str(body.get("errorCode") or "").upper():
+        return OvhSmsCreditsError(message, status=status)
     if status == 429:
         return OvhSmsRateLimitError(message, status=status)
     if status is not None and status >= 500:
@@ -339,111 +465,186 @@ class OvhSmsClient:
         application_key: str,
         application_secret: str,
         consumer_key: str,
+        secrets: Iterable[str] = (),
     ) -> None:
-        """Remember the credentials; the ``ovh.Client`` is built on first use."""
+        """Remember the credentials; the ``ovh.Client`` is built on first use.
+
+        ``secrets`` are other values no text from OVH may carry on (a webhook id).
+        """
         self._hass = hass
         self._endpoint = endpoint
         self._application_key = application_key
         self._application_secret = application_secret
         self._consumer_key = consumer_key
+        self._secrets: set[str] = set()
+        self._add_secrets(application_key, application_secret, consumer_key, *secrets)
         self._client: ovh.Client | None = None
         self._lock = asyncio.Lock()
 
-    def _get_client(self) -> ovh.Client:
-        """Build the ``ovh.Client`` (reads config files: executor only)."""
-        if self._client is None:
-            try:
-                self._client = ovh.Client(
-                    endpoint=self._endpoint,
-                    application_key=self._application_key,
-                    application_secret=self._application_secret,
-                    consumer_key=self._consumer_key,
-                    timeout=TIMEOUT,
-                )
-            except (ovh_exc.InvalidRegion, ovh_exc.InvalidConfiguration) as err:
-                raise OvhSmsConfigurationError(str(err)) from err
-        return self._client
+    def _add_secrets(self, *values: str) -> None:
+        self._secrets.update(value for value in values if len(value) >= MIN_SECRET_LENGTH)
 
-    def _call_sync(self, method: str, path: str, kwargs: JsonDict) -> Any:
-        """Run one call in the executor thread."""
-        client = self._get_client()
+    def redact(self, text: str) -> str:
+        """``text`` without any of this client's secrets."""
+        # Longest first: a secret that contains another one is hidden whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _build_client(self) -> ovh.Client:
+        """Build an ``ovh.Client`` (reads config files: executor only)."""
+        try:
+            return ovh.Client(
+                endpoint=self._endpoint,
+                application_key=self._application_key,
+                application_secret=self._application_secret,
+                consumer_key=self._consumer_key,
+                timeout=TIMEOUT,
+            )
+        except (ovh_exc.InvalidRegion, ovh_exc.InvalidConfiguration) as err:
+            raise OvhSmsConfigurationError(self.redact(str(err))) from None
+
+    def _call_sync(self, client: ovh.Client, method: str, path: str, kwargs: JsonDict) -> Any:
+        """Run one call in the executor thread.
+
+        Mapped errors do not chain python-ovh's exception: its text carries the raw
+        answer, which a traceback in the log would show.
+        """
         func: Callable[..., Any] = getattr(client, method.lower())
         try:
             return func(path, **kwargs)
         except ovh_exc.APIError as err:
-            raise _map_error(err, method, path) from err
-        except AttributeError as err:
-            # python-ovh reads every error body as a JSON object: an error status with
-            # other JSON (a proxy's list, ``null``) breaks inside the package.
-            raise OvhSmsServerError("OVH answered with something that is not its API") from err
+            raise _map_error(err, method, path, self.redact) from None
+        except AttributeError, TypeError, ValueError:
+            # python-ovh reads every error body as a JSON object and OVH's time as a
+            # number: other JSON (a proxy's list, ``null``) breaks inside the package.
+            raise OvhSmsServerError("OVH answered with something that is not its API") from None
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Serialise calls through this client and run them off the event loop."""
+        """Serialise calls through this client and run them off the event loop.
+
+        A refused signature most often means the clock jumped: python-ovh measures the
+        offset to OVH's clock once per client, so a new client measures it again. The
+        call is then tried once more, except a job: it is never posted twice.
+        """
         async with self._lock:
-            return await self._hass.async_add_executor_job(self._call_sync, method, path, kwargs)
+            try:
+                return await self._async_call_once(method, path, kwargs)
+            except OvhSmsSignatureError:
+                self._client = None
+                if method == "POST":
+                    raise
+            return await self._async_call_once(method, path, kwargs)
+
+    async def _async_call_once(self, method: str, path: str, kwargs: JsonDict) -> Any:
+        """One call within ``CALL_DEADLINE``; the lock is held."""
+        if self._client is None:
+            self._client = await self._hass.async_add_executor_job(self._build_client)
+        client = self._client
+        try:
+            async with asyncio.timeout(CALL_DEADLINE):
+                return await self._hass.async_add_executor_job(
+                    self._call_sync, client, method, path, kwargs
+                )
+        except TimeoutError:
+            # The worker thread may still be reading: it keeps that client and its
+            # session, and the next call builds its own, so no session is shared.
+            self._client = None
+            raise OvhSmsTimeoutError(
+                f"no complete answer from OVH within {CALL_DEADLINE:.0f} s"
+            ) from None
 
     async def async_list_services(self) -> list[str]:
         """``GET /sms``: the SMS accounts the key can see."""
-        return [str(name) for name in await self._call("GET", "/sms")]
+        return [self.redact(name) for name in _checked_strings(await self._call("GET", "/sms"))]
 
     async def async_get_account(self, service: str) -> SmsAccount:
-        """``GET /sms/{service}``."""
-        data: JsonDict = await self._call("GET", f"/sms/{_segment(service)}")
+        """``GET /sms/{service}``, read leniently: odd values never fail the read."""
+        data = await self._call("GET", f"/sms/{_segment(service)}")
+        if not isinstance(data, dict):
+            data = {}
+        callback = data.get("callBack")
         return SmsAccount(
-            name=str(data.get("name") or service),
-            description=str(data.get("description") or ""),
-            credits_left=float(data.get("creditsLeft") or 0.0),
-            callback=cast(str | None, data.get("callBack")) or None,
-            status=str(data.get("status") or ""),
+            name=self.redact(_text(data.get("name")) or service),
+            description=self.redact(_text(data.get("description"))),
+            credits_left=_as_float(data.get("creditsLeft")),
+            # Not redacted: it is compared with this entry's own URL, never logged.
+            callback=callback if isinstance(callback, str) and callback else None,
+            status=self.redact(_text(data.get("status"))),
         )
 
     async def async_set_callback(self, service: str, url: str) -> None:
         """``PUT /sms/{service}``: write the account-wide status-change callback URL."""
+        # An error page that echoes the body must not show the URL or its secret part.
+        self._add_secrets(url, urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
         await self._call("PUT", f"/sms/{_segment(service)}", callBack=url)
 
     async def async_list_virtual_numbers(self, service: str) -> list[str]:
         """``GET /sms/{service}/virtualNumbers``, as OVH writes the numbers."""
         path = f"/sms/{_segment(service)}/virtualNumbers"
-        return [str(number) for number in await self._call("GET", path)]
+        return [self.redact(number) for number in _checked_strings(await self._call("GET", path))]
 
     async def async_get_virtual_number(self, service: str, number: str) -> str:
         """``GET /sms/{service}/virtualNumbers/{number}``: the number as OVH writes it."""
-        data: JsonDict = await self._call("GET", _number_path(service, number))
-        return str(data.get("number") or number)
+        data = await self._call("GET", _number_path(service, number))
+        if not isinstance(data, dict):
+            raise OvhSmsMalformedError("OVH's answer is not a virtual number")
+        found = data.get("number")
+        return self.redact(found) if isinstance(found, str) and found else number
 
     async def async_send(self, service: str, number: str, job: SmsJob) -> SendReport:
-        """``POST .../virtualNumbers/{number}/jobs``: one job for every receiver."""
-        data: JsonDict = await self._call(
-            "POST", f"{_number_path(service, number)}/jobs", **job.as_body()
-        )
-        return SendReport(
-            ids=[int(i) for i in data.get("ids") or []],
-            valid_receivers=[str(r) for r in data.get("validReceivers") or []],
-            invalid_receivers=[str(r) for r in data.get("invalidReceivers") or []],
-            credits_removed=float(data.get("totalCreditsRemoved") or 0.0),
-            tag=str(data.get("tag") or job.tag or ""),
-        )
+        """``POST .../virtualNumbers/{number}/jobs``: one job for every receiver.
 
-    async def async_list_incoming(self, service: str, number: str) -> list[int]:
-        """``GET .../virtualNumbers/{number}/incoming``: ids of received SMS."""
+        A gateway's 502 or 504, an answer that is not OVH's JSON, or a report that does
+        not say what was sent leaves the outcome unknown: ``OvhSmsUnknownOutcomeError``.
+        """
+        try:
+            data = await self._call(
+                "POST", f"{_number_path(service, number)}/jobs", **job.as_body()
+            )
+        except OvhSmsServerError as err:
+            if err.status in {None, 502, 504}:
+                raise OvhSmsUnknownOutcomeError(err.message, status=err.status) from None
+            raise
+        if (report := _send_report(data, job, self.redact)) is None:
+            raise OvhSmsUnknownOutcomeError("OVH's report of the job cannot be read")
+        return report
+
+    async def async_list_incoming(
+        self, service: str, number: str, since: datetime | None = None
+    ) -> list[int]:
+        """``GET .../virtualNumbers/{number}/incoming``: ids of received SMS.
+
+        ``since`` lists only SMS created from then on. Entries that are not ids are left
+        out: they name no message that could be read.
+        """
         path = f"{_number_path(service, number)}/incoming"
-        return [int(i) for i in await self._call("GET", path)]
+        query = {} if since is None else {"creationDatetime.from": since.isoformat()}
+        listed = await self._call("GET", path, **query)
+        if not isinstance(listed, list):
+            raise OvhSmsMalformedError("the list of received SMS is not a list")
+        return [sms_id for item in listed if (sms_id := _as_id(item)) is not None]
 
     async def async_get_incoming(self, service: str, number: str, sms_id: int) -> IncomingSms:
         """``GET .../incoming/{id}``."""
         path = f"{_number_path(service, number)}/incoming/{sms_id}"
-        return IncomingSms.from_api(await self._call("GET", path))
+        return IncomingSms.from_api(await self._call("GET", path), sms_id, self.redact)
 
     async def async_delete_incoming(self, service: str, number: str, sms_id: int) -> None:
         """``DELETE .../incoming/{id}``."""
         await self._call("DELETE", f"{_number_path(service, number)}/incoming/{sms_id}")
 
     async def async_get_outgoing(self, service: str, number: str, sms_id: int) -> OutgoingSms:
-        """``GET .../outgoing/{id}``: a sent SMS and its delivery state.
+        """``GET .../outgoing/{id}``: a sent SMS, its text and its delivery state.
 
         A 404 (``OvhSmsNotFoundError``) may only mean that OVH has not recorded it yet.
         """
-        data = await self._call("GET", f"{_number_path(service, number)}/outgoing/{sms_id}")
-        if not isinstance(data, dict):
-            raise OvhSmsServerError("OVH answered with something that is not its API")
-        return OutgoingSms.from_api(sms_id, data)
+        path = f"{_number_path(service, number)}/outgoing/{sms_id}"
+        return OutgoingSms.from_api(await self._call("GET", path), sms_id, self.redact)
+
+
+def _checked_strings(value: object) -> list[str]:
+    """A list of names; ``OvhSmsMalformedError`` when the answer is not a list."""
+    if not isinstance(value, list):
+        raise OvhSmsMalformedError("OVH's answer is not a list")
+    return [_text(item) for item in value]

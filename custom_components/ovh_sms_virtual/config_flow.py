@@ -1,13 +1,14 @@
-"""Set-up in the UI: the RaspiSMS guide's fields, each checked against OVHcloud's API.
+"""Set-up in the UI: a name and API keys, each value checked against OVHcloud's API.
 
-The user step takes the name, the region and the keys (steps 3.1 and 3.4 of the guide).
-The SMS service and the virtual number (steps 3.2 and 3.3) are then picked from the
-account's lists, or typed and checked when the key may not list them. The last step
-shows the status-change callback URL (step 4) and writes it into the account only when
-the user opts in, because that field is shared by everything that uses the account.
+The user step takes the name and the keys (and the region, when a region beyond Europe's
+is registered: only Europe has the SMS API). The SMS service and the virtual number are
+then picked from the account's lists, or typed and checked when the key may not list
+them. The last step shows the status-change callback URL and writes it into the account
+only when the user opts in, because that field is shared by everything that uses the
+account; when the account holds this URL already, it only says so.
 """
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.components import webhook
@@ -22,9 +23,10 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import AbortFlow
+from homeassistant.data_entry_flow import AbortFlow, FlowResultType
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConversationAgentSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -51,12 +53,16 @@ from .api import (
     OvhSmsSignatureError,
     api_regions,
 )
+from .compat import get_subentries_of_type
 from .const import (
+    CONF_AGENT_ID,
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
+    CONF_ASSIST,
     CONF_CONSUMER_KEY,
     CONF_DELETE_RECEIVED,
     CONF_ENDPOINT,
+    CONF_LOW_CREDITS,
     CONF_MAX_SMS_PER_HOUR,
     CONF_NAME,
     CONF_NUMBER,
@@ -64,18 +70,19 @@ from .const import (
     CONF_SCAN_INTERVAL,
     CONF_SERVICE_NAME,
     CONF_WEBHOOK_ID,
-    CREATE_TOKEN_RIGHTS,
-    CREATE_TOKEN_URLS,
+    CREATE_TOKEN_URL,
     DEFAULT_DELETE_RECEIVED,
     DEFAULT_ENDPOINT,
+    DEFAULT_LOW_CREDITS,
     DEFAULT_MAX_SMS_PER_HOUR,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
     SUBENTRY_CONTACT,
 )
-from .phone import to_e164, to_ovh_path_number
+from .phone import country_name, ovh_number_to_e164, to_e164, to_ovh_path_number
 from .webhook import async_create_callback_url
 
 if TYPE_CHECKING:
@@ -89,14 +96,18 @@ DEFAULT_NAME: Final = "OVH SMS"
 # Numbers written without a country code are read as numbers of this country when
 # Home Assistant's own country is not set: OVHcloud's virtual numbers are French.
 DEFAULT_COUNTRY: Final = "FR"
-# Shown in place of the account's current callback URL: none set, or not readable.
-NO_CALLBACK: Final = "—"
-UNKNOWN_CALLBACK: Final = "?"
+# The delivery-reports step, by what the account's callBack holds now: none, another URL,
+# this very URL, or nothing readable with these keys. Each has its own text.
+STEP_CALLBACK: Final = "callback"
+STEP_CALLBACK_REPLACE: Final = "callback_replace"
+STEP_CALLBACK_SET: Final = "callback_set"
+STEP_CALLBACK_UNKNOWN: Final = "callback_unknown"
 
 DEFAULT_OPTIONS: Final[dict[str, Any]] = {
     CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
     CONF_DELETE_RECEIVED: DEFAULT_DELETE_RECEIVED,
     CONF_MAX_SMS_PER_HOUR: DEFAULT_MAX_SMS_PER_HOUR,
+    CONF_LOW_CREDITS: DEFAULT_LOW_CREDITS,
 }
 
 _TEXT: Final = TextSelector()
@@ -121,15 +132,10 @@ MANUAL_SCHEMA: Final = Schema(
 CALLBACK_SCHEMA: Final = Schema({vol.Required(CONF_SET_CALLBACK, default=False): BooleanSelector()})
 SETTINGS_SCHEMA: Final = Schema(
     {
+        # Bounds checked by the step, which says them in the user's language.
         vol.Required(CONF_SCAN_INTERVAL): vol.All(
             NumberSelector(
-                NumberSelectorConfig(
-                    min=MIN_SCAN_INTERVAL,
-                    max=3600,
-                    step=1,
-                    unit_of_measurement="s",
-                    mode=NumberSelectorMode.BOX,
-                )
+                NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
             ),
             vol.Coerce(int),
         ),
@@ -140,12 +146,20 @@ SETTINGS_SCHEMA: Final = Schema(
             ),
             vol.Coerce(int),
         ),
+        vol.Required(CONF_LOW_CREDITS): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(min=0, max=100000, step=1, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Coerce(int),
+        ),
     }
 )
 CONTACT_SCHEMA: Final = Schema(
     {
         vol.Required(CONF_NAME): _TEXT,
         vol.Required(CONF_PHONE_NUMBER): _PHONE,
+        vol.Required(CONF_ASSIST, default=False): BooleanSelector(),
+        vol.Optional(CONF_AGENT_ID): ConversationAgentSelector(),
     }
 )
 
@@ -164,41 +178,41 @@ def _select(options: list[str]) -> SelectSelector:
     return SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN))
 
 
-def _endpoint_selector() -> SelectSelector:
-    """The OVH regions, read when the form is built."""
-    return SelectSelector(
+def _region_field(current: str | None = None) -> dict[vol.Marker, Any]:
+    """The region question, asked only when there is a choice.
+
+    The choices are read when the form is built: Europe, the regions registered beyond
+    OVH's own, and an entry's current region (entries made with Canada or the US keep it).
+    """
+    regions = api_regions()
+    if current is not None and current not in regions:
+        regions.append(current)
+    if len(regions) == 1:
+        return {}
+    selector = SelectSelector(
         SelectSelectorConfig(
-            options=api_regions(), mode=SelectSelectorMode.DROPDOWN, translation_key="endpoint"
+            options=regions, mode=SelectSelectorMode.DROPDOWN, translation_key="endpoint"
         )
     )
+    return {vol.Required(CONF_ENDPOINT, default=current or DEFAULT_ENDPOINT): selector}
 
 
 def _user_schema() -> Schema:
-    """Name and region, then the three keys, in the guide's order."""
-    return Schema(
-        {
-            vol.Required(CONF_NAME, default=DEFAULT_NAME): _TEXT,
-            vol.Required(CONF_ENDPOINT, default=DEFAULT_ENDPOINT): _endpoint_selector(),
-        }
-    ).extend(KEYS_SCHEMA.schema)
+    """Name (and region), then the three keys in the order the key-creation page shows."""
+    return Schema({vol.Required(CONF_NAME, default=DEFAULT_NAME): _TEXT, **_region_field()}).extend(
+        KEYS_SCHEMA.schema
+    )
 
 
-def _reconfigure_schema() -> Schema:
-    """Region, keys, service and number; an empty secret keeps the current one."""
+def _reconfigure_schema(endpoint: str) -> Schema:
+    """(Region and) keys; an empty secret keeps the current one."""
     return Schema(
         {
-            vol.Required(CONF_ENDPOINT): _endpoint_selector(),
+            **_region_field(endpoint),
             vol.Required(CONF_APPLICATION_KEY): _TEXT,
             vol.Optional(CONF_APPLICATION_SECRET): _SECRET,
             vol.Required(CONF_CONSUMER_KEY): _TEXT,
         }
-    ).extend(MANUAL_SCHEMA.schema)
-
-
-def _create_token_url(endpoint: str) -> str:
-    """OVH's key-creation page for the region, with the rights pre-filled."""
-    return (
-        CREATE_TOKEN_URLS.get(endpoint, CREATE_TOKEN_URLS[DEFAULT_ENDPOINT]) + CREATE_TOKEN_RIGHTS
     )
 
 
@@ -285,17 +299,47 @@ async def _async_ovh_if_granted[T](
     return await _async_ovh(granted_or_none(), placeholders, not_found=not_found)
 
 
-async def _async_callback_placeholders(
-    client: OvhSmsClient, service: str, url: str, placeholders: dict[str, str]
-) -> dict[str, str]:
-    """The callback URL and the one the account has now (when the key may read it)."""
+async def _async_callback_step(
+    flow: ConfigFlow | OptionsFlow,
+    client: OvhSmsClient,
+    service: str,
+    url: str,
+    *,
+    user_input: dict[str, Any] | None,
+    placeholders: dict[str, str],
+    finish: Callable[[], ConfigFlowResult],
+) -> ConfigFlowResult:
+    """The delivery-reports step: write the URL if asked to, then ``finish``.
+
+    The form shown fits what the account's callBack holds now; the toggle that writes the
+    URL is offered unless the account holds this URL already.
+    """
+    errors: dict[str, str] = {}
+    if user_input is not None:
+        if user_input.get(CONF_SET_CALLBACK):
+            errors = await _async_write_callback(client, service, url, placeholders)
+        if not errors:
+            return finish()
+    shown = {**placeholders, "callback_url": url}
     try:
         account = await client.async_get_account(service)
     except OvhSmsError:
-        current = UNKNOWN_CALLBACK
+        step_id = STEP_CALLBACK_UNKNOWN
     else:
-        current = account.callback or NO_CALLBACK
-    return {**placeholders, "callback_url": url, "current_callback": current}
+        if not account.callback:
+            step_id = STEP_CALLBACK
+        elif account.callback == url:
+            step_id = STEP_CALLBACK_SET
+        else:
+            step_id = STEP_CALLBACK_REPLACE
+            shown["current_callback"] = account.callback
+    schema = Schema({}) if step_id == STEP_CALLBACK_SET else CALLBACK_SCHEMA
+    return flow.async_show_form(
+        step_id=step_id,
+        data_schema=flow.add_suggested_values_to_schema(schema, user_input),
+        errors=errors,
+        description_placeholders=shown,
+    )
 
 
 async def _async_write_callback(
@@ -351,7 +395,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
         """Name, region and keys; the keys are checked by listing the SMS services."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._data = _cleaned(user_input)
+            self._data = {CONF_ENDPOINT: DEFAULT_ENDPOINT, **_cleaned(user_input)}
             self._api = _client(self.hass, self._data)
             try:
                 services = await _async_ovh_if_granted(
@@ -364,15 +408,11 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
                     return await self.async_step_manual()
                 self._services = services
                 return await self.async_step_service()
-        endpoint = (user_input or {}).get(CONF_ENDPOINT, DEFAULT_ENDPOINT)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_user_schema(), user_input),
             errors=errors,
-            description_placeholders={
-                **self._placeholders,
-                "create_token_url": _create_token_url(endpoint),
-            },
+            description_placeholders={**self._placeholders, "create_token_url": CREATE_TOKEN_URL},
         )
 
     async def async_step_service(
@@ -438,8 +478,13 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_number_chosen(self) -> ConfigFlowResult:
-        """One entry per virtual number, then the callback step."""
-        await self.async_set_unique_id(_unique_id(self._data))
+        """One entry per virtual number, then the callback step.
+
+        A set-up of the same number left unfinished (a tab closed or reloaded on the last
+        step) does not block this one: whichever finishes first creates the entry, and
+        Home Assistant then aborts the other.
+        """
+        await self.async_set_unique_id(_unique_id(self._data), raise_on_progress=False)
         self._abort_if_unique_id_configured()
         return await self.async_step_callback()
 
@@ -454,21 +499,20 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         if (url := self._callback_url) is None:
             return await self.async_step_no_callback_url()
-        service = self._data[CONF_SERVICE_NAME]
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            if user_input[CONF_SET_CALLBACK]:
-                errors = await _async_write_callback(self._api, service, url, self._placeholders)
-            if not errors:
-                return self._async_create_entry()
-        return self.async_show_form(
-            step_id="callback",
-            data_schema=self.add_suggested_values_to_schema(CALLBACK_SCHEMA, user_input),
-            errors=errors,
-            description_placeholders=await _async_callback_placeholders(
-                self._api, service, url, self._placeholders
-            ),
+        return await _async_callback_step(
+            self,
+            self._api,
+            self._data[CONF_SERVICE_NAME],
+            url,
+            user_input=user_input,
+            placeholders=self._placeholders,
+            finish=self._async_create_entry,
         )
+
+    # The same step, shown with the text that fits the account's current callBack.
+    async_step_callback_replace = async_step_callback
+    async_step_callback_set = async_step_callback
+    async_step_callback_unknown = async_step_callback
 
     async def async_step_no_callback_url(
         self, user_input: dict[str, Any] | None = None
@@ -516,14 +560,14 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={
                 **self._placeholders,
                 "name": entry.title,
-                "create_token_url": _create_token_url(entry.data[CONF_ENDPOINT]),
+                "create_token_url": CREATE_TOKEN_URL,
             },
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Region and keys; the service and the number must stay the same."""
+        """New keys (and region) for the entry's service and number, which stay the same."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -531,10 +575,9 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             if not changes.get(CONF_APPLICATION_SECRET):
                 changes[CONF_APPLICATION_SECRET] = entry.data[CONF_APPLICATION_SECRET]
             data = {**entry.data, **changes}
-            errors = await self._async_validate(_client(self.hass, data), data)
+            # Checked on a copy: the number stays as stored, whatever form OVH answers in.
+            errors = await self._async_validate(_client(self.hass, data), dict(data))
             if not errors:
-                await self.async_set_unique_id(_unique_id(data))
-                self._abort_if_unique_id_mismatch(reason="wrong_number")
                 return self.async_update_reload_and_abort(entry, data=data)
         current = {
             key: value for key, value in entry.data.items() if key != CONF_APPLICATION_SECRET
@@ -542,12 +585,14 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _reconfigure_schema(), user_input or current
+                _reconfigure_schema(entry.data[CONF_ENDPOINT]), user_input or current
             ),
             errors=errors,
             description_placeholders={
                 **self._placeholders,
-                "create_token_url": _create_token_url(entry.data[CONF_ENDPOINT]),
+                "service_name": entry.data[CONF_SERVICE_NAME],
+                "number": entry.data[CONF_NUMBER],
+                "create_token_url": CREATE_TOKEN_URL,
             },
         )
 
@@ -596,14 +641,22 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Polling interval, deletion of received SMS and the hourly sending cap."""
+        """Polling, deletion of received SMS, the hourly sending cap and the credit warning."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data={**self.config_entry.options, **user_input})
+            if MIN_SCAN_INTERVAL <= user_input[CONF_SCAN_INTERVAL] <= MAX_SCAN_INTERVAL:
+                return self.async_create_entry(data={**self.config_entry.options, **user_input})
+            errors[CONF_SCAN_INTERVAL] = "scan_interval_out_of_range"
         return self.async_show_form(
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
-                SETTINGS_SCHEMA, {**DEFAULT_OPTIONS, **self.config_entry.options}
+                SETTINGS_SCHEMA, user_input or {**DEFAULT_OPTIONS, **self.config_entry.options}
             ),
+            errors=errors,
+            description_placeholders={
+                "min": str(MIN_SCAN_INTERVAL),
+                "max": str(MAX_SCAN_INTERVAL),
+            },
         )
 
     async def async_step_callback(
@@ -630,25 +683,30 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
             )
             self._callback = url, client
         url, client = self._callback
-        service = entry.data[CONF_SERVICE_NAME]
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            if user_input[CONF_SET_CALLBACK]:
-                errors = await _async_write_callback(client, service, url, self._placeholders)
-                if not errors and entry.state is ConfigEntryState.LOADED:
-                    # Read the account again: once it calls this entry, delivery statuses
-                    # stop being read from OVH.
-                    await entry.runtime_data.account.async_request_refresh()
-            if not errors:
-                return self.async_create_entry(data=dict(entry.options))
-        return self.async_show_form(
-            step_id="callback",
-            data_schema=self.add_suggested_values_to_schema(CALLBACK_SCHEMA, user_input),
-            errors=errors,
-            description_placeholders=await _async_callback_placeholders(
-                client, service, url, self._placeholders
-            ),
+        result = await _async_callback_step(
+            self,
+            client,
+            entry.data[CONF_SERVICE_NAME],
+            url,
+            user_input=user_input,
+            placeholders=self._placeholders,
+            finish=lambda: self.async_create_entry(data=dict(entry.options)),
         )
+        if (
+            user_input is not None
+            and user_input.get(CONF_SET_CALLBACK)
+            and result["type"] is FlowResultType.CREATE_ENTRY
+            and entry.state is ConfigEntryState.LOADED
+        ):
+            # The URL was written: read the account again, so that delivery statuses stop
+            # being read from OVH at once.
+            await entry.runtime_data.account.async_request_refresh()
+        return result
+
+    # The same step, shown with the text that fits the account's current callBack.
+    async_step_callback_replace = async_step_callback
+    async_step_callback_set = async_step_callback
+    async_step_callback_unknown = async_step_callback
 
     async def async_step_no_callback_url(
         self, user_input: dict[str, Any] | None = None
@@ -659,21 +717,32 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(step_id="no_callback_url", data_schema=Schema({}))
 
 
+def _contact_data(phone: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact's number in E.164, its Assist opt-in and, when chosen, its agent."""
+    data: dict[str, Any] = {
+        CONF_PHONE_NUMBER: phone,
+        CONF_ASSIST: bool(user_input.get(CONF_ASSIST, False)),
+    }
+    if agent_id := user_input.get(CONF_AGENT_ID):
+        data[CONF_AGENT_ID] = agent_id
+    return data
+
+
 class ContactSubentryFlow(ConfigSubentryFlow):
-    """A contact: a name and a phone number, stored in E.164."""
+    """A contact: a name, a phone number stored in E.164, and whether it may use Assist."""
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Add a contact."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            if (phone := await self._async_phone_number(user_input, None)) is not None:
+            phone = await self._async_phone_number(user_input, None)
+            if not (errors := self._errors(user_input, phone)) and phone is not None:
                 return self.async_create_entry(
                     title=user_input[CONF_NAME],
-                    data={CONF_PHONE_NUMBER: phone},
+                    data=_contact_data(phone, user_input),
                     unique_id=phone,
                 )
-            errors[CONF_PHONE_NUMBER] = "invalid_phone_number"
-        return self._async_show_form("user", user_input, errors)
+        return await self._async_show_form("user", user_input, errors)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -683,17 +752,16 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             phone = await self._async_phone_number(user_input, subentry.subentry_id)
-            if phone is not None:
+            if not (errors := self._errors(user_input, phone)) and phone is not None:
                 return self.async_update_reload_and_abort(
                     self._get_entry(),
                     subentry,
                     title=user_input[CONF_NAME],
-                    data={CONF_PHONE_NUMBER: phone},
+                    data=_contact_data(phone, user_input),
                     unique_id=phone,
                 )
-            errors[CONF_PHONE_NUMBER] = "invalid_phone_number"
         current = {CONF_NAME: subentry.title, **subentry.data}
-        return self._async_show_form("reconfigure", user_input or current, errors)
+        return await self._async_show_form("reconfigure", user_input or current, errors)
 
     async def _async_phone_number(
         self, user_input: Mapping[str, Any], own_id: str | None
@@ -707,19 +775,35 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         )
         if phone is not None and any(
             contact.unique_id == phone and contact.subentry_id != own_id
-            for contact in self._get_entry().get_subentries_of_type(SUBENTRY_CONTACT)
+            for contact in get_subentries_of_type(self._get_entry(), SUBENTRY_CONTACT)
         ):
             raise AbortFlow("already_configured")
         return phone
 
-    @callback
-    def _async_show_form(
+    def _errors(self, user_input: Mapping[str, Any], phone: str | None) -> dict[str, str]:
+        """The form's errors for a typed number (None when it is not a phone number)."""
+        if phone is None:
+            return {CONF_PHONE_NUMBER: "invalid_phone_number"}
+        if user_input.get(CONF_ASSIST) and phone == ovh_number_to_e164(
+            self._get_entry().data[CONF_NUMBER]
+        ):
+            # Assist would answer its own answers.
+            return {CONF_ASSIST: "assist_own_number"}
+        return {}
+
+    async def _async_show_form(
         self, step_id: str, values: Mapping[str, Any] | None, errors: dict[str, str]
     ) -> SubentryFlowResult:
-        """The contact form, keeping what was typed."""
+        """The contact form, keeping what was typed, naming the country of national numbers.
+
+        The name is in Home Assistant's language (a flow does not know the user's).
+        """
+        country = await self.hass.async_add_executor_job(
+            country_name, _country(self.hass), self.hass.config.language
+        )
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, values),
             errors=errors,
-            description_placeholders={"country": _country(self.hass)},
+            description_placeholders={"country": country},
         )

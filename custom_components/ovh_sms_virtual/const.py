@@ -25,6 +25,7 @@ CONF_DELETE_RECEIVED: Final = "delete_received"
 CONF_MAX_SMS_PER_HOUR: Final = "max_sms_per_hour"
 DEFAULT_SCAN_INTERVAL: Final = 20
 MIN_SCAN_INTERVAL: Final = 10
+MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_DELETE_RECEIVED: Final = True
 DEFAULT_MAX_SMS_PER_HOUR: Final = 60
 
@@ -32,6 +33,9 @@ DEFAULT_MAX_SMS_PER_HOUR: Final = 60
 SUBENTRY_CONTACT: Final = "contact"
 CONF_PHONE_NUMBER: Final = "phone_number"
 
+# OVHcloud's SMS API exists in its European API only. Canada and the US have a label for
+# entries made with them before (they keep their region); other regions are the ones
+# registered in the ovh library beyond its own (a local OVH API simulator, for instance).
 DEFAULT_ENDPOINT: Final = "ovh-eu"
 STANDARD_ENDPOINTS: Final = ("ovh-eu", "ovh-ca", "ovh-us")
 
@@ -45,13 +49,11 @@ EVENT_DELIVERY_STATUS: Final = "ovh_sms_virtual_delivery_status"
 # Action.
 SERVICE_SEND_SMS: Final = "send_sms"
 
-# Key-creation page with the rights this integration needs, per region.
-CREATE_TOKEN_URLS: Final = {
-    "ovh-eu": "https://eu.api.ovh.com/createToken/index.cgi",
-    "ovh-ca": "https://ca.api.ovh.com/createToken/index.cgi",
-    "ovh-us": "https://api.us.ovhcloud.com/createToken/index.cgi",
-}
-CREATE_TOKEN_RIGHTS: Final = "?GET=/sms&GET=/sms/*&POST=/sms/*&PUT=/sms/*&DELETE=/sms/*"
+# Europe's key-creation page (where the SMS API is), with the rights this integration needs.
+CREATE_TOKEN_URL: Final = (
+    "https://eu.api.ovh.com/createToken/index.cgi"
+    "?GET=/sms&GET=/sms/*&POST=/sms/*&PUT=/sms/*&DELETE=/sms/*"
+)
 
 # Dispatcher signals, formatted with the config entry id.
 SIGNAL_RECEIVED: Final = "ovh_sms_virtual_received_{}"
@@ -60,3 +62,14 @@ SIGNAL_DELIVERY: Final = "ovh_sms_virtual_delivery_{}"
 # Event entity event types.
 EVENT_TYPE_RECEIVED: Final = "received"
 DELIVERY_STATUSES: Final = ("delivered", "failed", "pending", "unknown")
+
+# Assist over SMS (per contact) and the bus event that shows each exchange.
+CONF_ASSIST: Final = "assist"
+CONF_AGENT_ID: Final = "agent_id"
+EVENT_ASSIST: Final = "ovh_sms_virtual_assist"
+
+# Low credits: the option and its repair issue.
+CONF_LOW_CREDITS: Final = "low_credits"
+DEFAULT_LOW_CREDITS: Final = 10
+# Where an SMS account's credits are bought: the SMS section of the OVHcloud Control Panel.
+BUY_CREDITS_URL: Final = "https://www.ovh.com/manager/#/telecom/sms"

@@ -8,20 +8,24 @@ from typing import TYPE_CHECKING, Final, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
     OvhSmsAuthError,
     OvhSmsClient,
     OvhSmsError,
+    OvhSmsMalformedError,
     OvhSmsNotGrantedError,
     OvhSmsRateLimitError,
     OvhSmsServerError,
+    OvhSmsServiceExpiredError,
     OvhSmsSignatureError,
     OvhSmsTimeoutError,
     SmsAccount,
 )
 from .const import CONF_NUMBER, CONF_SERVICE_NAME, CREDITS_SCAN_INTERVAL, DOMAIN, LOGGER
+from .credits import async_delete_credits_issue, async_update_credits_issue
 from .store import OvhSmsStore
 
 if TYPE_CHECKING:
@@ -34,6 +38,9 @@ if TYPE_CHECKING:
 MAX_BACKOFF: Final = timedelta(minutes=10)
 # 2**16 intervals exceed the cap whatever the interval (at least 10 s).
 MAX_DOUBLINGS: Final = 16
+# An expired service comes back only once renewed, by hand: no point asking often.
+EXPIRED_RETRY: Final = timedelta(hours=1)
+ISSUE_SERVICE_EXPIRED: Final = "service_expired"
 
 
 @dataclass
@@ -80,6 +87,8 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self.service_name: str = entry.data[CONF_SERVICE_NAME]
         self.number: str = entry.data[CONF_NUMBER]
         self._failures = 0
+        # Whether the last read found the SMS service expired (OVH's 460).
+        self.service_expired = False
 
     @abstractmethod
     async def _async_fetch(self) -> DataT:
@@ -95,15 +104,26 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_key="auth_failed",
                 translation_placeholders={"error": err.message},
             ) from err
+        except OvhSmsServiceExpiredError as err:
+            self.service_expired = True
+            async_report_service_expired(self.hass, self.config_entry)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="service_expired",
+                translation_placeholders={"service_name": self.service_name},
+                retry_after=EXPIRED_RETRY.total_seconds(),
+            ) from err
         except OvhSmsError as err:
             raise self._update_failed(err) from err
         self._failures = 0
+        self.service_expired = False
+        async_clear_service_expired(self.hass, self.config_entry)
         return data
 
     def _update_failed(self, err: OvhSmsError) -> UpdateFailed:
         """A translated ``UpdateFailed``; 429 and 5xx make the next poll wait longer."""
         retry_after: float | None = None
-        if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError):
+        if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError | OvhSmsMalformedError):
             # Counting stops once any interval is past the cap: after about a thousand
             # failures (a week of an outage) the power would overflow a float.
             self._failures = min(self._failures + 1, MAX_DOUBLINGS)
@@ -120,6 +140,33 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
 
 
+def _expired_issue_id(entry: OvhSmsConfigEntry) -> str:
+    return f"{ISSUE_SERVICE_EXPIRED}_{entry.entry_id}"
+
+
+@callback
+def async_report_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
+    """Raise the repair issue that asks to renew the SMS service."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _expired_issue_id(entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_SERVICE_EXPIRED,
+        translation_placeholders={
+            "name": entry.title,
+            "service_name": entry.data[CONF_SERVICE_NAME],
+        },
+    )
+
+
+@callback
+def async_clear_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
+    """OVH answers again: the service was renewed (nothing happens without an issue)."""
+    ir.async_delete_issue(hass, DOMAIN, _expired_issue_id(entry))
+
+
 def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:
     """The ``exceptions`` translation key and placeholders that describe an OVH error."""
     match err:
@@ -131,7 +178,7 @@ def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:
             return "rate_limited", {}
         case OvhSmsTimeoutError():
             return "timeout", {}
-        case OvhSmsServerError():
+        case OvhSmsServerError() | OvhSmsMalformedError():
             return "server_error", {"error": err.message}
     if err.status is None:
         return "cannot_connect", {"error": err.message}
@@ -146,10 +193,31 @@ class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
         super().__init__(
             hass, entry, client, name=f"{DOMAIN} account", update_interval=CREDITS_SCAN_INTERVAL
         )
+        # A send refused for lack of credits, not yet followed by a read of the account.
+        self.credits_refused = False
+        # The low-credits issue follows every change, so the account is read even when
+        # its sensor is disabled.
+        entry.async_on_unload(self.async_add_listener(self._async_check_credits))
+        entry.async_on_unload(lambda: async_delete_credits_issue(hass, entry))
 
     @override
     async def _async_fetch(self) -> SmsAccount:
-        return await self.client.async_get_account(self.service_name)
+        account = await self.client.async_get_account(self.service_name)
+        self.credits_refused = False
+        return account
+
+    @callback
+    def async_credits_refused(self) -> None:
+        """OVH refused a send for lack of credits: say so before the next read."""
+        self.credits_refused = True
+        self.async_update_listeners()
+
+    @callback
+    def _async_check_credits(self) -> None:
+        credits_left = None if self.data is None else self.data.credits_left
+        async_update_credits_issue(
+            self.hass, self.config_entry, credits_left, refused=self.credits_refused
+        )
 
     @callback
     def async_debit(self, credits_removed: float) -> None:
@@ -159,7 +227,7 @@ class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
         timer, so regular sends would keep the credits from ever being read again, and
         would mark a failing account as working.
         """
-        if self.data is None or not credits_removed:
+        if self.data is None or self.data.credits_left is None or not credits_removed:
             return
         self.data = replace(
             self.data, credits_left=max(self.data.credits_left - credits_removed, 0.0)

@@ -6,6 +6,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
+from .compat import get_subentries_of_type
 from .const import (
     CONF_APPLICATION_KEY,
     CONF_APPLICATION_SECRET,
@@ -44,7 +45,7 @@ async def async_get_config_entry_diagnostics(
         },
         "contacts": [
             async_redact_data({CONF_NAME: contact.title, **contact.data}, TO_REDACT)
-            for contact in entry.get_subentries_of_type(SUBENTRY_CONTACT)
+            for contact in get_subentries_of_type(entry, SUBENTRY_CONTACT)
         ],
     }
     if entry.state is ConfigEntryState.LOADED:
@@ -57,7 +58,9 @@ def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
     data = entry.runtime_data
     account = data.account.data
     return {
-        "account": {
+        "account": None
+        if account is None
+        else {
             "credits_left": account.credits_left,
             "status": account.status,
             # The URL itself may belong to another program: only whether it is ours.

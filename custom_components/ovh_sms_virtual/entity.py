@@ -3,9 +3,10 @@
 from typing import Final
 
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
+from .compat import via_device
 from .const import CONF_NAME, CONF_NUMBER, CONF_SERVICE_NAME, DOMAIN
 from .coordinator import OvhSmsConfigEntry
 
@@ -30,7 +31,9 @@ def device_info(entry: OvhSmsConfigEntry) -> DeviceInfo:
     )
 
 
-def contact_device_info(unique_id: str, subentry: ConfigSubentry, via_device_id: str) -> DeviceInfo:
+def contact_device_info(
+    unique_id: str, subentry: ConfigSubentry, number: DeviceEntry
+) -> DeviceInfo:
     """A contact's device, linked to the virtual number's device."""
     return DeviceInfo(
         identifiers={(DOMAIN, unique_id)},
@@ -38,7 +41,7 @@ def contact_device_info(unique_id: str, subentry: ConfigSubentry, via_device_id:
         manufacturer=MANUFACTURER,
         model="SMS contact",
         name=subentry.title,
-        via_device_id=via_device_id,
+        **via_device(number),
     )
 
 

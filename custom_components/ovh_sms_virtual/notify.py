@@ -9,7 +9,6 @@ listener; a removed contact's entities leave with its registry entries.
 from typing import override
 
 from homeassistant.components.notify import NotifyEntity
-from homeassistant.components.notify.const import NotifyEntityFeature
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
     ConfigEntry,
@@ -21,6 +20,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .compat import NotifyEntityFeature, get_subentries_of_type
 from .const import CONF_PHONE_NUMBER, SUBENTRY_CONTACT
 from .coordinator import OvhSmsConfigEntry
 from .entity import contact_device_info, device_info, entry_key
@@ -43,12 +43,12 @@ async def async_setup_entry(
 
     @callback
     def add_new_contacts() -> None:
-        for subentry in entry.get_subentries_of_type(SUBENTRY_CONTACT):
+        for subentry in get_subentries_of_type(entry, SUBENTRY_CONTACT):
             if subentry.subentry_id in added:
                 continue
             added.add(subentry.subentry_id)
             async_add_entities(
-                [OvhSmsContactNotify(entry, subentry, number_device.id)],
+                [OvhSmsContactNotify(entry, subentry, number_device)],
                 config_subentry_id=subentry.subentry_id,
             )
 
@@ -70,12 +70,14 @@ class OvhSmsContactNotify(NotifyEntity):
     _attr_name = None
     _attr_supported_features = NotifyEntityFeature.TITLE
 
-    def __init__(self, entry: OvhSmsConfigEntry, subentry: ConfigSubentry, via: str) -> None:
+    def __init__(
+        self, entry: OvhSmsConfigEntry, subentry: ConfigSubentry, number: dr.DeviceEntry
+    ) -> None:
         """Send with the entry's sender to the contact's number."""
         self._sender = entry.runtime_data.sender
         self._number: str = subentry.data[CONF_PHONE_NUMBER]
         self._attr_unique_id = f"{entry_key(entry)}_{subentry.subentry_id}"
-        self._attr_device_info = contact_device_info(self._attr_unique_id, subentry, via)
+        self._attr_device_info = contact_device_info(self._attr_unique_id, subentry, number)
 
     @override
     async def async_send_message(self, message: str, title: str | None = None) -> None:

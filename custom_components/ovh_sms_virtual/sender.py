@@ -1,8 +1,9 @@
 """Sending SMS: check the input and the hourly cap, post one OVH job, explain failures.
 
 The action and the notify entities both send through ``OvhSmsSender.async_send``.
-A job whose outcome is unknown (no answer after the request went out) is never sent
-again: a retry could deliver the SMS twice.
+A job whose outcome is unknown (no answer after the request went out, or an answer that
+cannot be read) counts against the hourly cap and is never sent again: a retry could
+deliver the SMS twice.
 """
 
 import asyncio
@@ -23,8 +24,10 @@ from .api import (
     OvhSmsCreditsError,
     OvhSmsError,
     OvhSmsNotGrantedError,
+    OvhSmsServiceExpiredError,
     OvhSmsSignatureError,
     OvhSmsTimeoutError,
+    OvhSmsUnknownOutcomeError,
     SendReport,
     SmsJob,
 )
@@ -36,8 +39,18 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry
-from .sms import MAX_SEGMENTS, InvalidPhoneNumberError, count_segments, normalize_phone_number
+from .coordinator import (
+    OvhSmsAccountCoordinator,
+    OvhSmsConfigEntry,
+    async_report_service_expired,
+)
+from .sms import (
+    MAX_SEGMENTS,
+    InvalidPhoneNumberError,
+    PremiumRateNumberError,
+    count_segments,
+    normalize_phone_number,
+)
 from .store import OvhSmsStore
 
 # OVH's limit for a job's tag.
@@ -132,6 +145,8 @@ class OvhSmsSender:
         for recipient in recipients:
             try:
                 numbers[normalize_phone_number(recipient, region)] = None
+            except PremiumRateNumberError:
+                raise _invalid("premium_rate_number", number=recipient) from None
             except InvalidPhoneNumberError:
                 raise _invalid("invalid_phone_number", number=recipient) from None
         return list(numbers)
@@ -196,6 +211,9 @@ class OvhSmsSender:
             # OVH may have sent them: they count against the cap.
             self._count(len(job.receivers))
             raise _failed("send_timeout") from err
+        except OvhSmsUnknownOutcomeError as err:
+            self._count(len(job.receivers))
+            raise _failed("send_outcome_unknown") from err
         except OvhSmsError as err:
             raise self._send_error(err) from err
         if not report.ids or not report.valid_receivers:
@@ -208,11 +226,17 @@ class OvhSmsSender:
         if isinstance(err, OvhSmsAuthError):
             self.entry.async_start_reauth(self.hass)
         match err:
+            case OvhSmsServiceExpiredError():
+                async_report_service_expired(self.hass, self.entry)
+                return _failed(
+                    "send_service_expired", service_name=self.entry.data[CONF_SERVICE_NAME]
+                )
             case OvhSmsCredentialInvalidError():
                 return _failed("send_credential_invalid", error=err.message)
             case OvhSmsAuthError():
                 return _failed("send_auth_failed", error=err.message)
             case OvhSmsCreditsError():
+                self.account.async_credits_refused()
                 return _failed("not_enough_credits")
             case OvhSmsNotGrantedError():
                 return _failed("send_not_granted", call=err.call)

@@ -36,5 +36,7 @@ class OvhSmsCreditsSensor(OvhSmsEntity, CoordinatorEntity[OvhSmsAccountCoordinat
 
     @property
     @override
-    def native_value(self) -> float:
-        return self.coordinator.data.credits_left
+    def native_value(self) -> float | None:
+        # Unknown until OVH's account was read, and while it holds no readable number.
+        account = self.coordinator.data
+        return None if account is None else account.credits_left

@@ -79,12 +79,19 @@ def _config_entry(hass: HomeAssistant, entry_id: str | None) -> OvhSmsConfigEntr
     """The entry to send with; without an id, the only loaded one."""
     if entry_id is None:
         loaded = hass.config_entries.async_loaded_entries(DOMAIN)
-        if len(loaded) > 1:
+        # None loaded: the only entry, named so that Home Assistant says it is not loaded
+        # (it does so itself for a missing id since 2026.7; before, that reads as unknown).
+        candidates = loaded or hass.config_entries.async_entries(
+            DOMAIN, include_ignore=False, include_disabled=False
+        )
+        if len(candidates) > 1:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="config_entry_required"
             )
         if loaded:
             return loaded[0]
+        if candidates:
+            entry_id = candidates[0].entry_id
     # Home Assistant's own translated errors: unknown, not loaded, other integration.
     return service.async_get_config_entry(hass, DOMAIN, entry_id)
 

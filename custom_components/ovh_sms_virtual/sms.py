@@ -7,9 +7,7 @@ before anything reaches OVH. Phone-number parsing itself lives in ``phone``.
 from dataclasses import dataclass
 from typing import Final, Literal
 
-import phonenumbers
-
-from .phone import to_e164
+from .phone import is_premium_rate, to_e164
 
 # GSM 03.38 basic table: one septet each.
 GSM7_BASIC: Final = frozenset(
@@ -42,6 +40,10 @@ class InvalidPhoneNumberError(ValueError):
     """The value is not a phone number that can receive an SMS."""
 
 
+class PremiumRateNumberError(InvalidPhoneNumberError):
+    """The number is premium rate: an SMS to it may cost far more than a credit."""
+
+
 @dataclass(frozen=True, slots=True)
 class SegmentCount:
     """How a message is encoded and how many SMS it takes."""
@@ -65,12 +67,17 @@ class SegmentCount:
 def normalize_phone_number(value: str, region: str | None) -> str:
     """The number in E.164 (``+33612345678``); blocking (see ``phone``), use the executor.
 
-    Accepts the usual written forms (spaces, dots, dashes, a national number of
-    ``region``, an international ``00`` or ``+`` prefix). Without a region, only
-    international numbers are understood.
+    Accepts the usual written forms (digits, spaces, dots, dashes, parentheses, a
+    national number of ``region``, an international ``00`` or ``+`` prefix), nothing
+    else. Without a region, only international numbers are understood. Premium-rate
+    numbers are refused (``PremiumRateNumberError``).
     """
+    import phonenumbers  # noqa: PLC0415 - imported on first use, see ``phone``
+
     if (number := to_e164(value, region or phonenumbers.UNKNOWN_REGION)) is None:
         raise InvalidPhoneNumberError(value)
+    if is_premium_rate(number):
+        raise PremiumRateNumberError(value)
     return number
 
 

@@ -1,11 +1,14 @@
-"""What an entry remembers across restarts: handled SMS ids, recent sends, tracked deliveries."""
+"""What an entry keeps across reloads and restarts: handled SMS, recent sends, deliveries."""
 
 import asyncio
 from collections import OrderedDict
+from datetime import datetime, timedelta
 from typing import Any, Final, TypedDict
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 
@@ -13,24 +16,54 @@ STORAGE_VERSION: Final = 1
 # Delivery reports come minutes, at most days, after a send: the last sends are enough.
 MAX_RECENT_SENDS: Final = 1000
 SAVE_DELAY: Final = 10
+# A handled SMS that OVH stops listing is forgotten only after this long: an answer that
+# leaves it out for a while (a glitch, a partial list) must not make it new again.
+FORGET_AFTER: Final = timedelta(days=1)
+
+DATA_STORES: Final[HassKey[dict[str, OvhSmsStore]]] = HassKey(f"{DOMAIN}_stores")
 
 
-class _StoredData(TypedDict):
+class _StoredData(TypedDict, total=False):
     handled: list[int]
+    # Handled ids OVH no longer lists, and since when (epoch seconds).
+    missing: dict[str, float]
+    listed_from: str | None
     sent: dict[str, str]
     deliveries: list[dict[str, Any]]
+
+
+async def async_get_store(hass: HomeAssistant, entry_id: str) -> OvhSmsStore:
+    """The entry's store, loaded once and shared by every load of the entry.
+
+    A poll of an unloading entry may still run while the reloaded entry polls: both see
+    the same handled ids, and one poll runs at a time (``inbox_lock``).
+    """
+    stores = hass.data.setdefault(DATA_STORES, {})
+    if (store := stores.get(entry_id)) is None:
+        store = OvhSmsStore(hass, entry_id)
+        await store.async_load()
+        stores[entry_id] = store
+    return store
+
+
+async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget the entry's store and delete its file (the entry is being removed)."""
+    store = hass.data.get(DATA_STORES, {}).pop(entry_id, None) or OvhSmsStore(hass, entry_id)
+    await store.async_remove()
 
 
 class OvhSmsStore:
     """Persisted state of one config entry.
 
-    ``handled`` holds the ids of received SMS already fired. The inbox fires a message and
-    at once calls ``async_mark_handled``, which adds the id here before it awaits anything
-    and writes it to disk before the message is deleted on OVH. A failure or a restart
-    after that write never fires the message again. Only if Home Assistant dies between
-    the event and the disk write (a few milliseconds) is the message fired again after the
-    restart: at least once in that window, never lost. Ids are pruned once they leave OVH's
-    list, which keeps the set as small as the OVH inbox.
+    ``handled`` holds the ids of received SMS already fired. The inbox fires a batch of
+    messages, adds each id here as it fires it (nothing is awaited in between), and writes
+    the batch to disk once, before any of them is deleted on OVH. A failure or a restart
+    after that write never fires them again. Only if Home Assistant dies between the
+    events and the write is the batch fired again after the restart: at least once in
+    that window, never lost. An id is forgotten when it is certainly gone: deleted by the
+    inbox, or left out of OVH's list for ``FORGET_AFTER``.
+
+    ``listed_from`` is where the inbox's listing window starts (see the inbox).
 
     ``sent`` maps the ids of recently sent SMS to their receiver, bounded to the newest
     ``MAX_RECENT_SENDS``, so delivery reports can name the receiver.
@@ -45,32 +78,41 @@ class OvhSmsStore:
         self._store: Store[_StoredData] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True, atomic_writes=True
         )
-        self.handled: set[int] = set()
+        # Handled id -> since when OVH no longer lists it (None while it does).
+        self._handled: dict[int, float | None] = {}
+        self.listed_from: datetime | None = None
         self._sent: OrderedDict[int, str] = OrderedDict()
         self.deliveries: list[dict[str, Any]] = []
         self._unsaved = False
         # The last write started, which a cancelled caller leaves running.
         self._saving: asyncio.Task[None] | None = None
-        # Set once the entry unloads: no more delayed writes from this object.
-        self._flushed = False
+        # One inbox poll at a time, across reloads of the entry.
+        self.inbox_lock = asyncio.Lock()
 
     async def async_load(self) -> None:
         """Read what was saved (nothing on the first start)."""
         data = await self._store.async_load()
         if data is None:
             return
-        self.handled = {int(i) for i in data.get("handled", [])}
+        missing = data.get("missing", {})
+        self._handled = {
+            int(sms_id): missing.get(str(sms_id)) for sms_id in data.get("handled", [])
+        }
+        if listed_from := data.get("listed_from"):
+            self.listed_from = dt_util.parse_datetime(listed_from)
         self._sent = OrderedDict((int(k), v) for k, v in data.get("sent", {}).items())
         self.deliveries = [d for d in data.get("deliveries", []) if isinstance(d, dict)]
 
     def _data(self) -> _StoredData:
         return {
-            "handled": sorted(self.handled),
+            "handled": sorted(self._handled),
+            "missing": {str(k): since for k, since in self._handled.items() if since is not None},
+            "listed_from": self.listed_from.isoformat() if self.listed_from else None,
             "sent": {str(k): v for k, v in self._sent.items()},
             "deliveries": self.deliveries,
         }
 
-    async def _async_save(self) -> None:
+    async def async_save(self) -> None:
         """Write everything now; a cancelled caller does not interrupt the write."""
         self._unsaved = False
         self._saving = self._hass.async_create_task(
@@ -80,19 +122,59 @@ class OvhSmsStore:
 
     def _delay_save(self) -> None:
         self._unsaved = True
-        if not self._flushed:
-            self._store.async_delay_save(self._data, SAVE_DELAY)
+        self._store.async_delay_save(self._data, SAVE_DELAY)
 
-    async def async_mark_handled(self, sms_id: int) -> None:
-        """Record an SMS as handled: in memory at once, on disk when this returns."""
-        self.handled.add(sms_id)
-        await self._async_save()
+    @property
+    def handled(self) -> set[int]:
+        """Ids of the received SMS already fired and not known to be gone."""
+        return set(self._handled)
 
-    def prune_handled(self, listed: set[int]) -> None:
-        """Forget handled ids that OVH no longer lists (they cannot come back)."""
-        if gone := self.handled - listed:
-            self.handled -= gone
+    def is_handled(self, sms_id: int) -> bool:
+        """Whether this SMS was fired."""
+        return sms_id in self._handled
+
+    def mark_handled(self, sms_id: int) -> None:
+        """Record an SMS as handled, in memory: ``async_save`` puts it on disk."""
+        self._handled[sms_id] = None
+
+    def forget(self, sms_ids: set[int]) -> None:
+        """These SMS are gone from OVH for good (deleted): they cannot come back.
+
+        Written with the next write only: an id still on disk after a restart costs one
+        more delete, answered 404, and a poll that fires nothing writes nothing.
+        """
+        if gone := sms_ids & self._handled.keys():
+            for sms_id in gone:
+                del self._handled[sms_id]
+            self._unsaved = True
+
+    def note_listed(self, listed: set[int]) -> None:
+        """OVH listed ``listed``: forget handled ids it has left out for long enough."""
+        now = dt_util.utcnow().timestamp()
+        changed = False
+        for sms_id, missing_since in list(self._handled.items()):
+            if sms_id in listed:
+                if missing_since is not None:
+                    self._handled[sms_id] = None
+                    changed = True
+            elif missing_since is None:
+                self._handled[sms_id] = now
+                changed = True
+            elif now - missing_since >= FORGET_AFTER.total_seconds():
+                del self._handled[sms_id]
+                changed = True
+        if changed:
             self._delay_save()
+
+    def move_window(self, start: datetime) -> None:
+        """List from ``start`` on from now; the window never moves back.
+
+        Written with the next write (the batch the inbox fires next): a window lost to a
+        restart only makes the next list longer.
+        """
+        if self.listed_from is None or start > self.listed_from:
+            self.listed_from = start
+            self._unsaved = True
 
     def record_sent(self, receivers: dict[int, str]) -> None:
         """Remember the receiver of each sent message id."""
@@ -118,18 +200,17 @@ class OvhSmsStore:
         return len(self._sent)
 
     async def async_flush(self) -> None:
-        """The entry is unloading: write what is pending and let no later write land.
+        """The entry is unloading: write what is pending, and wait for a running write.
 
         A poll cancelled by the unload may leave its write running: it is awaited, so the
-        reloaded entry reads it. A send that finishes after the unload only changes this
-        object; a delayed write from it would overwrite what the reloaded entry saved.
+        file is complete when the entry is reloaded or removed.
         """
-        self._flushed = True
         if self._unsaved:
-            await self._async_save()
+            await self.async_save()
         elif self._saving is not None:
             await asyncio.wait([self._saving])
 
     async def async_remove(self) -> None:
         """Delete the stored data (the entry is being removed)."""
+        await self.async_flush()
         await self._store.async_remove()
