@@ -5,7 +5,6 @@ SMS go through their lifecycle on the frozen clock; the tracker reads
 ``GET .../outgoing/{id}`` and fires ``ovh_sms_virtual_delivery_status``.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
 from pathlib import Path
@@ -15,13 +14,12 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -45,44 +43,23 @@ from custom_components.ovh_sms_virtual.store import SAVE_DELAY
 from ovh_simulator import OvhSimulator
 
 from .conftest import CONSUMER_KEY, NUMBER, SERVICE, WEBHOOK_ID
+from .harness import LOGGER_NAME, START, EntryHarness, messages
 
 README = Path(__file__).parent.parent / "README.md"
 ENTITY_ID = "event.home_delivery_status"
-LOGGER_NAME = "custom_components.ovh_sms_virtual"
 OUTGOING = r"/outgoing/\d+$"
 PUBLIC_URL = "https://example.duckdns.org"
 CALLBACK_URL = f"{PUBLIC_URL}/api/webhook/{WEBHOOK_ID}"
 RECEIVER = "+33612345678"
-SENT_AT = "2026-11-27T09:30:00+00:00"
+SENT_AT = START
 # OVH's rendering (Paris time) of 5 s after the send: the simulator's default delivery.
 DELIVERED_AT = "2026-11-27T10:30:05+01:00"
 
 
-@dataclass
-class Deliveries:
+class Deliveries(EntryHarness):
     """The sent SMS, seen from OVH (the simulator) and from Home Assistant."""
 
-    hass: HomeAssistant
-    sim: OvhSimulator
-    entry: MockConfigEntry
-    clock: FrozenDateTimeFactory
-    storage: dict[str, Any]
-    events: list[Event[dict[str, Any]]]
-
-    async def set_up(self, **options: Any) -> None:
-        """Set the entry up, with some options changed."""
-        await self.hass.config.async_update(country="FR")
-        self.entry.add_to_hass(self.hass)
-        self.hass.config_entries.async_update_entry(
-            self.entry, options={**self.entry.options, **options}
-        )
-        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
-
-    async def reload(self) -> None:
-        """Reload the entry (an options change, or a restart of the integration)."""
-        assert await self.hass.config_entries.async_reload(self.entry.entry_id)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+    entity_id = ENTITY_ID
 
     async def send(self, *recipients: str, **data: Any) -> list[int]:
         """Send through the action; the message ids."""
@@ -96,12 +73,6 @@ class Deliveries:
         assert response is not None
         ids: list[int] = response["message_ids"]  # type: ignore[assignment]
         return ids
-
-    async def wait(self, seconds: float) -> None:
-        """Let ``seconds`` pass and run what was due."""
-        self.clock.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(self.hass)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
 
     def read_at(self) -> list[tuple[float, int]]:
         """``(seconds after the send, SMS id)`` of each read OVH received."""
@@ -122,18 +93,9 @@ class Deliveries:
         return [(e.data["message_id"], e.data["status"], e.data["dlr"]) for e in self.events]
 
     @property
-    def entity(self) -> State:
-        """The delivery-status event entity."""
-        state = self.hass.states.get(ENTITY_ID)
-        assert state is not None
-        return state
-
-    @property
     def stored(self) -> list[dict[str, Any]]:
         """The tracked SMS as Home Assistant's storage holds them."""
-        stored: list[dict[str, Any]] = self.storage[f"{DOMAIN}.{self.entry.entry_id}"]["data"][
-            "deliveries"
-        ]
+        stored: list[dict[str, Any]] = self.on_disk["deliveries"]
         return stored
 
 
@@ -145,20 +107,10 @@ async def sms(
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> Deliveries:
-    """Sent SMS; the clock is frozen before anything starts so timers follow the ticks."""
-    freezer.move_to(SENT_AT)
-    return Deliveries(
-        hass,
-        ovh_sim,
-        mock_config_entry,
-        freezer,
-        hass_storage,
-        async_capture_events(hass, EVENT_DELIVERY_STATUS),
+    """The SMS sent by the entry, on a frozen clock."""
+    return Deliveries.frozen(
+        hass, ovh_sim, mock_config_entry, freezer, hass_storage, EVENT_DELIVERY_STATUS
     )
-
-
-def _log(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == LOGGER_NAME and r.levelno == level]
 
 
 def _schedule() -> list[int]:
@@ -303,8 +255,8 @@ async def test_not_found_at_first_is_waited_for(
 
     await sms.wait(CHECK_INTERVALS[1])
     assert sms.fired == [(message_id, "delivered", 1)]
-    assert _log(caplog, logging.WARNING) == []
-    assert _log(caplog, logging.INFO) == []
+    assert messages(caplog, logging.WARNING) == []
+    assert messages(caplog, logging.INFO) == []
 
 
 # ------------------------------------------------------------------------------ the schedule
@@ -406,7 +358,7 @@ async def test_tracked_sms_are_bounded(sms: Deliveries, caplog: pytest.LogCaptur
     await sms.send("+33798765431")
 
     assert sms.entry.runtime_data.delivery.tracked_count == MAX_TRACKED
-    assert _log(caplog, logging.WARNING) == [
+    assert messages(caplog, logging.WARNING) == [
         "More than 500 sent SMS wait for a delivery status: the oldest are no longer followed"
     ]
     await sms.wait(CHECK_INTERVALS[0])
@@ -441,13 +393,11 @@ async def test_tracking_survives_a_restart(sms: Deliveries) -> None:
     """Home Assistant stops with an SMS sent; it is still followed after the start."""
     await sms.set_up()
     (message_id,) = await sms.send()
-    await sms.hass.config_entries.async_unload(sms.entry.entry_id)
-    await sms.hass.async_block_till_done()
+    await sms.stop()
     assert [d["id"] for d in sms.stored] == [message_id]
 
     await sms.wait(3600)  # Home Assistant is off for an hour.
-    assert await sms.hass.config_entries.async_setup(sms.entry.entry_id)
-    await sms.hass.async_block_till_done(wait_background_tasks=True)
+    await sms.start()
     assert sms.reads() == 0  # The set-up does not wait for OVH.
     # The overdue read is timed "now"; on a frozen clock, the loop needs a nudge to see it.
     await sms.wait(0)
@@ -645,7 +595,7 @@ async def test_ovh_failure_backs_off_and_logs_twice(
     await sms.wait(30)
     await sms.wait(120)
     assert sms.events == []
-    warnings = _log(caplog, logging.WARNING)
+    warnings = messages(caplog, logging.WARNING)
     assert len(warnings) == 1
     assert warnings[0].startswith("Cannot read the delivery status of sent SMS from OVHcloud")
 
@@ -661,10 +611,10 @@ async def test_ovh_failure_backs_off_and_logs_twice(
         (465, second),
     ]
     assert sms.fired == [(first, "delivered", 1), (second, "delivered", 1)]
-    assert _log(caplog, logging.INFO) == [
+    assert messages(caplog, logging.INFO) == [
         "Reading the delivery status of sent SMS from OVHcloud works again"
     ]
-    assert len(_log(caplog, logging.WARNING)) == 1
+    assert len(messages(caplog, logging.WARNING)) == 1
 
 
 async def test_refused_keys_start_reauth_and_stop_reading(sms: Deliveries) -> None:
@@ -766,7 +716,7 @@ async def test_an_answer_that_is_not_its_record_is_a_failure(
 
     await sms.wait(CHECK_INTERVALS[0])
     assert sms.events == []
-    assert len(_log(caplog, logging.WARNING)) == 1
+    assert len(messages(caplog, logging.WARNING)) == 1
     await sms.wait(CHECK_INTERVALS[1])
     assert sms.fired == [(message_id, "delivered", 1)]
 
@@ -795,7 +745,7 @@ async def test_unload_during_reads_keeps_what_was_fired(sms: Deliveries) -> None
         (second, None),
         (third, None),
     ]
-    assert await sms.hass.config_entries.async_setup(sms.entry.entry_id)
+    await sms.start()
     await sms.wait(CHECK_INTERVALS[1])
     assert sms.fired == [(first, "pending", 0), (second, "pending", 0), (third, "pending", 0)]
     assert sms.read_at() == [
