@@ -757,6 +757,25 @@ async def test_unload_during_reads_keeps_what_was_fired(sms: Deliveries) -> None
     ]
 
 
+async def test_a_send_that_ends_while_the_entry_unloads_still_answers(sms: Deliveries) -> None:
+    """OVH accepts the job after the unload began: the action returns its ids, no error.
+
+    The tracker of that load has stopped: the SMS is not followed (no read after it).
+    """
+    await sms.set_up()
+    sms.sim.inject_fault("POST", "/jobs$", hold=True)
+    send = sms.hass.async_create_task(sms.send())
+    assert await sms.hass.async_add_executor_job(sms.sim.wait_held)
+
+    assert await sms.hass.config_entries.async_unload(sms.entry.entry_id)
+    sms.sim.release_held()
+
+    assert len(await send) == 1
+    await sms.wait(CHECK_INTERVALS[0])
+    assert sms.reads() == 0
+    assert sms.stored == []
+
+
 # -------------------------------------------------------------------------- repair and texts
 
 

@@ -61,13 +61,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
         if not account.service_expired:
             raise
     inbox = OvhSmsInboxCoordinator(hass, entry, client, store)
+    delivery = OvhSmsDeliveryTracker(hass, entry, client, store, account)
     entry.runtime_data = OvhSmsRuntimeData(
         client=client,
         store=store,
         account=account,
         inbox=inbox,
-        sender=OvhSmsSender(hass, entry, client, store, account),
-        delivery=OvhSmsDeliveryTracker(hass, entry, client, store, account),
+        sender=OvhSmsSender(hass, entry, client, store, account, delivery=delivery),
+        delivery=delivery,
     )
     await async_setup_webhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -76,7 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     entry.async_on_unload(inbox.async_add_listener(lambda: None))
     entry.async_on_unload(async_setup_assist(hass, entry))
     # Registered after the store's flush, so its stop runs first (last in, first out).
-    entry.runtime_data.delivery.async_start()
+    delivery.async_start()
     # The first poll runs once the entry is loaded: a long backlog must not keep the
     # entry setting up, nor sending waiting for it.
     entry.async_create_background_task(hass, inbox.async_refresh(), f"{DOMAIN} first poll")
