@@ -44,6 +44,7 @@ from custom_components.ovh_sms_virtual.push import MAX_IN_FLIGHT, PUSH_GRACE, PU
 from ovh_simulator import OvhSimulator
 
 from .conftest import ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE, WEBHOOK_ID
+from .harness import LOGGER_NAME, START
 
 type HttpClient = TestClient[web.Request, web.Application]
 
@@ -56,12 +57,15 @@ INBOX = f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/incoming"
 OFFICE_NUMBER = "0033698765432"
 OFFICE_WEBHOOK_ID = "fedcba9876543210" * 4
 OFFICE_INBOX = f"/sms/{SERVICE}/virtualNumbers/{OFFICE_NUMBER}/incoming"
-LOGGER_NAME = "custom_components.ovh_sms_virtual"
 
 
 @dataclass
 class Pushes:
-    """The entry, OVH (the simulator) pushing to it, and what Home Assistant fired."""
+    """The entry, OVH (the simulator) pushing to it, and what Home Assistant fired.
+
+    Not an ``EntryHarness``: a few tests run in real time (OVH holds a call for a while,
+    which a frozen clock would never end), and each needs an HTTP client to the webhook.
+    """
 
     hass: HomeAssistant
     sim: OvhSimulator
@@ -207,7 +211,7 @@ async def pushes(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> Pushes:
     """An entry whose URL looks external (OVH could call it), its clock frozen."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
+    freezer.move_to(START)
     return await _pushes(hass, ovh_sim, mock_config_entry, freezer, hass_client_no_auth)
 
 

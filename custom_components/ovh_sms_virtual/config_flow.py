@@ -780,19 +780,29 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """The callback URL as it is now, written into the account if asked to; then push."""
-        return await self._async_url_step(CALLBACK, user_input, lambda _: self.async_step_push())
+
+        async def finish(written: bool) -> ConfigFlowResult:
+            # Delivery statuses stop being read from OVH once the account is read calling here.
+            await self._async_read_account_again(written)
+            return await self.async_step_push()
+
+        return await self._async_url_step(CALLBACK, user_input, finish)
 
     async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """OVH's push of received SMS: what the account does now, and whether pushes arrive."""
-        entry = self.config_entry
 
         async def finish(written: bool) -> ConfigFlowResult:
-            if written and entry.state is ConfigEntryState.LOADED:
-                # The poll slows down only once the account is read pushing here.
-                await entry.runtime_data.account.async_request_refresh()
-            return self.async_create_entry(data=dict(entry.options))
+            # The poll slows down only once the account is read pushing here.
+            await self._async_read_account_again(written)
+            return self.async_create_entry(data=dict(self.config_entry.options))
 
         return await self._async_url_step(PUSH, user_input, finish, when_set=self._last_push())
+
+    async def _async_read_account_again(self, written: bool) -> None:
+        """Read the account again at once after a write into it, when the entry is loaded."""
+        entry = self.config_entry
+        if written and entry.state is ConfigEntryState.LOADED:
+            await entry.runtime_data.account.async_request_refresh()
 
     def _last_push(self) -> tuple[str, dict[str, str]]:
         """The variant shown when the account pushes here: the last push, or none yet."""
