@@ -36,6 +36,7 @@ from custom_components.ovh_sms_virtual.const import (
     EVENT_RECEIVED,
     SERVICE_SEND_SMS,
 )
+from custom_components.ovh_sms_virtual.inbox import MAX_READS_PER_POLL
 from custom_components.ovh_sms_virtual.store import MAX_RECENT_SENDS, OvhSmsStore
 from ovh_simulator import OvhSimulator
 from tests.conftest import (
@@ -107,7 +108,7 @@ async def entry(
     )
     await hass.config.async_update(country="FR")
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)  # the first poll too
     return mock_config_entry
 
 
@@ -230,7 +231,7 @@ async def test_idle_poll(
     )
 
 
-@pytest.mark.parametrize(("count", "rounds"), [(100, 5), (1000, 5)])
+@pytest.mark.parametrize(("count", "rounds", "per_round"), [(100, 5, 6), (1000, 5, 2)])
 async def test_busy_poll(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -239,8 +240,14 @@ async def test_busy_poll(
     monkeypatch: pytest.MonkeyPatch,
     count: int,
     rounds: int,
+    per_round: int,
 ) -> None:
-    """A poll that finds ``count`` new SMS: list, read each, fire, record on disk, delete.
+    """``count`` new SMS: polls back to back until every one fired, against the bare calls.
+
+    Each poll lists the inbox, reads at most ``MAX_READS_PER_POLL`` new SMS, fires them (a
+    bus event and the event entity's state each), records them on disk in one write and
+    deletes them on OVH. The floor is the least any poller needs: one list, then a read and
+    a delete per SMS; the integration's further lists (one per batch) are its own cost.
 
     The entry has sent SMS before (its record of recent sends is full, as it is after
     ``MAX_RECENT_SENDS`` sends): what it writes to disk is what a long-running entry writes.
@@ -248,9 +255,12 @@ async def test_busy_poll(
     inbox = entry.runtime_data.inbox
     store = entry.runtime_data.store
     store.record_sent(dict.fromkeys(range(MAX_RECENT_SENDS), "+33611111111"))
+    batches = -(-count // MAX_READS_PER_POLL)
     fired: list[Event[Any]] = []
     hass.bus.async_listen(EVENT_RECEIVED, _recorder(fired))
-    written: list[int] = []
+    states: list[Event[Any]] = []
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _recorder(states), _every)
+    written: list[int] = []  # bytes of each write of the entry's file
 
     def counted_write(filename: str, utf8_data: bytes | str, *args: Any, **kwargs: Any) -> None:
         if DOMAIN in filename:
@@ -264,13 +274,33 @@ async def test_busy_poll(
         for index in range(count):
             ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"message {index}")
         ovh_sim.clear_requests()
+        fired.clear()
+        states.clear()
+
+    def calls(method: str, regex: str) -> int:
+        return len(ovh_sim.calls(method, regex))
+
+    async def polls() -> None:
+        while len(fired) < count:
+            await inbox.async_refresh()
+            assert inbox.last_update_success
 
     async def poll() -> float:
         fill_inbox()
-        fired.clear()
         written.clear()
-        elapsed = await timed(inbox.async_refresh())
-        assert (len(fired), len(ovh_sim.requests)) == (count, 1 + 2 * count)
+        elapsed = await timed(polls())
+        await hass.async_block_till_done()
+        assert [event.data["message_id"] for event in fired] == sorted(
+            event.data["message_id"] for event in fired
+        )
+        assert (
+            calls("GET", r".*/incoming$"),
+            calls("GET", r".*/incoming/\d+$"),
+            calls("DELETE", r".*/incoming/\d+$"),
+        ) == (batches, count, count)
+        # One durable write per batch, before its deletes; one state per SMS fired.
+        assert (len(written), len(fired), len(states)) == (batches, count, count)
+        assert ovh_sim.incoming(SERVICE, NUMBER) == []
         return elapsed
 
     async def bare_calls() -> None:
@@ -286,16 +316,16 @@ async def test_busy_poll(
         assert len(ovh_sim.requests) == 1 + 2 * count
         return elapsed
 
-    series = await interleave({"poll": poll, "bare": floor}, rounds=rounds, per_round=1)
+    series = await interleave({"poll": poll, "bare": floor}, rounds=rounds, per_round=per_round)
     store_file = Path(hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}"))
     # Real storage, not the test plugin's dictionary.
     assert await hass.async_add_executor_job(store_file.is_file)
     add_pair(
-        f"busy poll, {count} new SMS (real disk: {len(written)} fsync'd writes, "
-        f"{sum(written) / 1e6:.1f} MB)",
+        f"busy poll, {count} new SMS ({batches} polls, {batches} lists; real disk: "
+        f"{len(written)} fsync'd writes, {sum(written) / 1e3:.0f} kB)",
         series["poll"],
         series["bare"],
-        floor_name=f"bare list + {count} `get` + {count} `delete`",
+        floor_name=f"bare 1 list + {count} `get` + {count} `delete`",
         target="<= 1.3x" if count == 1000 else "",
     )
 
