@@ -11,6 +11,7 @@ registered the same way. See ``pairing`` for how samples are interleaved and sum
 from collections.abc import Callable
 from functools import partial
 import gc
+import itertools
 from pathlib import Path
 import tracemalloc
 from typing import Any
@@ -146,6 +147,20 @@ def _send(hass: HomeAssistant, recipients: list[str]) -> Run:
     return run
 
 
+def _send_new(hass: HomeAssistant, size: int) -> Run:
+    """Sends to ``size`` French mobiles not sent to before, typed as people type them."""
+    # From 06 12 50 00 00 on: ``MANY`` lies below (06 12 34 xx xx).
+    numbers = (
+        f"06 12 {n // 10**4:02d} {n // 100 % 100:02d} {n % 100:02d}"
+        for n in itertools.count(50 * 10**4)
+    )
+
+    async def run() -> float:
+        return await _send(hass, [next(numbers) for _ in range(size)])()
+
+    return run
+
+
 def _post(bare: BareClient, receivers: list[str]) -> Run:
     async def run() -> float:
         return await timed(bare.call("post", JOBS_PATH, message="Alarm", receivers=receivers))
@@ -163,11 +178,12 @@ async def test_send_sms(
             "post 1": _post(bare, ["+33612345678"]),
             "send 100": _send(hass, MANY),
             "post 100": _post(bare, MANY),
+            "send 100 new": _send_new(hass, 100),
         },
         rounds=5,
         per_round=40,
     )
-    assert len(ovh_sim.outgoing(SERVICE, NUMBER)) == 2 * (1 + 5 * 40) * 101
+    assert len(ovh_sim.outgoing(SERVICE, NUMBER)) == (1 + 5 * 40) * (2 + 3 * 100)
     add_pair(
         "`send_sms`, 1 recipient",
         series["send 1"],
@@ -183,6 +199,15 @@ async def test_send_sms(
         floor_name="bare `post` of the job",
         overhead_name="the 1-recipient overhead",
         target="<= 1.5x",
+    )
+    add_derived_pair(
+        "`send_sms`, 100 recipients never sent to before",
+        series["send 100 new"],
+        series["post 100"],
+        (series["send 1"], series["post 1"]),
+        floor_name="bare `post` of the job",
+        overhead_name="the 1-recipient overhead",
+        target="report",
     )
 
 
