@@ -193,24 +193,19 @@ async def test_send_sms(
         floor_name="bare `post` of the job",
         target="<= 1.3x",
     )
-    add_derived_pair(
-        "`send_sms`, 100 recipients",
-        series["send 100"],
-        series["post 100"],
-        (series["send 1"], series["post 1"]),
-        floor_name="bare `post` of the job",
-        overhead_name="the 1-recipient overhead",
-        target="<= 1.5x",
-    )
-    add_derived_pair(
-        "`send_sms`, 100 recipients never sent to before",
-        series["send 100 new"],
-        series["post 100"],
-        (series["send 1"], series["post 1"]),
-        floor_name="bare `post` of the job",
-        overhead_name="the 1-recipient overhead",
-        target="report",
-    )
+    for name, sends, target in (
+        ("`send_sms`, 100 recipients", "send 100", "<= 1.5x"),
+        ("`send_sms`, 100 recipients never sent to before", "send 100 new", "report"),
+    ):
+        add_derived_pair(
+            name,
+            series[sends],
+            series["post 100"],
+            (series["send 1"], series["post 1"]),
+            floor_name="bare `post` of the job",
+            overhead_name="the 1-recipient overhead",
+            target=target,
+        )
 
 
 async def test_idle_poll(
