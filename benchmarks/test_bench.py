@@ -453,7 +453,7 @@ async def test_webhook_report(
         target="",
     )
     add_pair(
-        "of which: reading and checking the report",
+        "of which: reading and checking the report, handing it to the entity",
         series["report"],
         series["visible"],
         floor_name="the event and state handler",
