@@ -116,6 +116,8 @@ class Fault:
     drop: bool
     remaining: int | None
     """None: until ``clear_faults()``."""
+    hold: bool = False
+    """Keep each matching call waiting until ``release_held()``."""
 
     def matches(self, method: str, path: str) -> bool:
         """Return True when the fault applies to ``method`` and API ``path``."""
@@ -142,6 +144,11 @@ def _rule_matches(pattern: str, path: str) -> bool:
     """OVH access-rule match: ``*`` matches anything, ``/`` included."""
     regex = ".*".join(re.escape(part) for part in pattern.split("*"))
     return re.fullmatch(regex, path) is not None
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _json_response(status: int, payload: Any, query_id: str) -> web.Response:
@@ -183,6 +190,10 @@ class OvhSimulator:
         self._state = SimState()
         self._records: list[RecordedRequest] = []
         self._faults: list[Fault] = []
+        # Calls kept waiting by a ``hold`` fault: how many, and what lets each go on.
+        self._held = 0
+        self._held_changed = threading.Condition(self._lock)
+        self._holds: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._query_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -444,6 +455,7 @@ class OvhSimulator:
         delay: float = 0.0,
         drop: bool = False,
         count: int | None = 1,
+        hold: bool = False,
     ) -> None:
         """Make the next ``count`` matching API calls misbehave.
 
@@ -455,9 +467,14 @@ class OvhSimulator:
         ``text/html``), or else lets the call proceed normally. The fault is
         consumed before authentication. ``count=None`` keeps it until
         ``clear_faults()``.
+
+        ``hold`` keeps each matching call waiting, before anything else, until
+        ``release_held()``: a call in flight for as long as a test needs, whatever the clock
+        (a ``delay`` counts on the host's monotonic clock, which a frozen test clock stops).
+        ``wait_held`` tells when a call is being held.
         """
-        if status is None and not drop and delay <= 0:
-            raise ValueError("a fault needs a status, a delay or drop=True")
+        if status is None and not drop and delay <= 0 and not hold:
+            raise ValueError("a fault needs a status, a delay, drop=True or hold=True")
         if count is not None and count < 1:
             raise ValueError("count must be >= 1 or None")
         fault = Fault(
@@ -468,9 +485,33 @@ class OvhSimulator:
             delay=float(delay),
             drop=drop,
             remaining=count,
+            hold=hold,
         )
         with self._lock:
             self._faults.append(fault)
+
+    def wait_held(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until ``count`` calls are held by ``hold`` faults; False after ``timeout``."""
+        with self._held_changed:
+            return self._held_changed.wait_for(lambda: self._held >= count, timeout)
+
+    def release_held(self) -> None:
+        """Let every held call go on (with the rest of its fault, if any)."""
+        with self._lock:
+            holds, self._holds = self._holds, []
+            self._held = 0
+        for loop, future in holds:
+            with contextlib.suppress(RuntimeError):  # That loop has closed.
+                loop.call_soon_threadsafe(_resolve, future)
+
+    async def _async_hold(self) -> None:
+        """Wait until ``release_held()`` (or the server closes)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        with self._held_changed:
+            self._holds.append((asyncio.get_running_loop(), future))
+            self._held += 1
+            self._held_changed.notify_all()
+        await future
 
     def clear_faults(self) -> None:
         """Remove every injected fault."""
@@ -675,6 +716,7 @@ class OvhSimulator:
             self._records.clear()
             self._faults.clear()
             self._pushes.clear()
+        self.release_held()
 
     def describe(self) -> dict[str, Any]:
         """Return a JSON-able dump of accounts, keys and messages."""
@@ -755,6 +797,7 @@ class OvhSimulator:
             return
         if self._wake is not None:
             self._wake.set()
+        self.release_held()
         tasks = list(self._push_tasks)
         for task in tasks:
             task.cancel()
@@ -874,6 +917,8 @@ class OvhSimulator:
         fault = self._take_fault(request.method, api_path)
         query_id = self._new_query_id()
         if fault is not None:
+            if fault.hold:
+                await self._async_hold()
             if fault.delay > 0:
                 await self._sleep(fault.delay)
             if fault.drop:

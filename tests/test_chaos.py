@@ -82,13 +82,14 @@ class Chaos:
         # Calls come from the simulator's thread: their faults draw from their own stream.
         self._calls_rng = random.Random(seed + 1)
         self.kinds: list[str] = []
+        # Calls made while the storm blows: the share of faults is counted among these.
         self.calls = 0
         self.served: Counter[str] = Counter()
         self.poison: set[int] = set()
         take: Callable[[str, str], Fault | None] = sim._take_fault
 
         def faulty(method: str, path: str) -> Fault | None:
-            self.calls += 1
+            self.calls += bool(self.kinds)
             if self.kinds and self._calls_rng.random() < FAULT_RATE:
                 kind = self._calls_rng.choice(self.kinds)
                 fault = SLOW if kind == "slow" else TRANSIENT[kind]

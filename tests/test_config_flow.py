@@ -817,6 +817,7 @@ async def test_options_callback_written_without_reload(
     assert result["description_placeholders"] == {"callback_url": url}
 
     runtime = entry.runtime_data
+    assert runtime.delivery.mode == "polling"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SET_CALLBACK: True}
     )
@@ -824,6 +825,9 @@ async def test_options_callback_written_without_reload(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert [call.body for call in ovh_sim.calls("PUT")] == [{"callBack": url}]
     assert entry.runtime_data is runtime
+    # The account is read again at once: OVH now reports to the webhook.
+    assert runtime.account.data.callback == url
+    assert runtime.delivery.mode == "webhook"
     assert entry.options == {
         CONF_SCAN_INTERVAL: 20,
         CONF_DELETE_RECEIVED: True,
@@ -871,6 +875,22 @@ async def test_options_callback_refused_then_left_alone(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert ovh_sim.account(SERVICE)["callBack"] == "https://other-app.example.org/cb"
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_options_callback_written_for_an_entry_not_loaded(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """An entry that is not running gets the URL written all the same."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _options_callback(hass, mock_config_entry)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_CALLBACK: True}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert ovh_sim.account(SERVICE)["callBack"] == f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
 
 
 @pytest.mark.usefixtures("mock_setup_entry")

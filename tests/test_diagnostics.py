@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.ovh_sms_virtual.const import DOMAIN
 from custom_components.ovh_sms_virtual.diagnostics import async_get_config_entry_diagnostics
 from ovh_simulator import OvhSimulator
 
@@ -33,11 +34,21 @@ async def test_diagnostics(
     ovh_sim: OvhSimulator,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The download shows the set-up, the account and the pollers, secrets redacted."""
+    """The download shows the set-up, the account, the pollers and the delivery tracking.
+
+    Secrets, numbers and texts are left out.
+    """
     ovh_sim.add_incoming(SERVICE, NUMBER, "+33622334455", "Door code is 1234")
     await init_integration.runtime_data.inbox.async_refresh()
     ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/private-token")
     await init_integration.runtime_data.account.async_refresh()
+    # No public URL: the delivery status of this SMS is read from OVH.
+    await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": ["+33611111111"], "message": "Door code is 1234"},
+        blocking=True,
+    )
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
 

@@ -1,7 +1,6 @@
 """Receiving SMS: the inbox coordinator polling the simulator, its events and event entity."""
 
 import asyncio
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
 from pathlib import Path
@@ -17,7 +16,7 @@ from homeassistant.const import (
     MINOR_VERSION,
     STATE_UNAVAILABLE,
 )
-from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
@@ -27,7 +26,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.ovh_sms_virtual.api import IncomingSms, OvhSmsClient
@@ -43,56 +41,26 @@ from custom_components.ovh_sms_virtual.inbox import (
     MAX_READS_PER_POLL,
     WINDOW_MARGIN,
 )
-from custom_components.ovh_sms_virtual.store import DATA_STORES, FORGET_AFTER, SAVE_DELAY
+from custom_components.ovh_sms_virtual.store import FORGET_AFTER, SAVE_DELAY
 from ovh_simulator import OvhSimulator
 
 from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, SIM_REGION
+from .harness import LOGGER_NAME, EntryHarness, messages
 
 README = Path(__file__).parent.parent / "README.md"
 ENTITY_ID = "event.home_received_sms"
 INBOX = f"/sms/{SERVICE}/virtualNumbers/{NUMBER}/incoming"
 PARIS = ZoneInfo("Europe/Paris")
-LOGGER_NAME = "custom_components.ovh_sms_virtual"
 
 
-@dataclass
-class Inbox:
+class Inbox(EntryHarness):
     """The virtual number's inbox, seen from OVH (the simulator) and from Home Assistant."""
 
-    hass: HomeAssistant
-    sim: OvhSimulator
-    entry: MockConfigEntry
-    clock: FrozenDateTimeFactory
-    storage: dict[str, Any]
-    events: list[Event[dict[str, Any]]]
-
-    async def set_up(self, **options: Any) -> None:
-        """Set the entry up, with some options changed."""
-        await self.hass.config.async_update(country="FR")
-        self.entry.add_to_hass(self.hass)
-        self.hass.config_entries.async_update_entry(
-            self.entry, options={**self.entry.options, **options}
-        )
-        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
-
-    async def reload(self) -> None:
-        """Reload the entry (an options change, or a restart of the integration)."""
-        assert await self.hass.config_entries.async_reload(self.entry.entry_id)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
-
-    async def restart(self) -> None:
-        """Restart Home Assistant: what the entry kept in memory is gone, its file is read."""
-        assert await self.hass.config_entries.async_unload(self.entry.entry_id)
-        self.hass.data[DATA_STORES].pop(self.entry.entry_id)
-        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+    entity_id = ENTITY_ID
 
     async def poll(self, seconds: float = 20) -> None:
         """Let ``seconds`` pass (one poll interval by default) and wait for what it starts."""
-        self.clock.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(self.hass)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+        await self.wait(seconds)
 
     def receive(
         self,
@@ -136,15 +104,8 @@ class Inbox:
     @property
     def handled_on_disk(self) -> list[int]:
         """Handled ids as Home Assistant's storage holds them."""
-        handled: list[int] = self.storage[f"{DOMAIN}.{self.entry.entry_id}"]["data"]["handled"]
+        handled: list[int] = self.on_disk["handled"]
         return handled
-
-    @property
-    def entity(self) -> State:
-        """The received-SMS event entity."""
-        state = self.hass.states.get(ENTITY_ID)
-        assert state is not None
-        return state
 
 
 @pytest.fixture
@@ -155,21 +116,8 @@ async def inbox(
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> Inbox:
-    """The inbox, its clock frozen before anything starts so timers follow the ticks."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
-    return Inbox(
-        hass,
-        ovh_sim,
-        mock_config_entry,
-        freezer,
-        hass_storage,
-        async_capture_events(hass, EVENT_RECEIVED),
-    )
-
-
-def _log(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    """The integration's log messages at ``level``."""
-    return [r.getMessage() for r in caplog.records if r.name == LOGGER_NAME and r.levelno == level]
+    """The inbox of the entry, on a frozen clock."""
+    return Inbox.frozen(hass, ovh_sim, mock_config_entry, freezer, hass_storage, EVENT_RECEIVED)
 
 
 async def test_received_sms_fires_event_and_entity(inbox: Inbox) -> None:
@@ -286,10 +234,10 @@ async def test_rate_limit_and_server_errors_back_off(
 
     assert inbox.fired == ["hello"]
     assert inbox.entity.state != STATE_UNAVAILABLE
-    errors = _log(caplog, logging.ERROR)
+    errors = messages(caplog, logging.ERROR)
     assert len(errors) == 1
     assert logged in errors[0]
-    assert _log(caplog, logging.INFO) == ["Fetching ovh_sms_virtual inbox data recovered"]
+    assert messages(caplog, logging.INFO) == ["Fetching ovh_sms_virtual inbox data recovered"]
 
     # Back to the normal pace.
     inbox.sim.clear_requests()
@@ -308,7 +256,7 @@ async def test_timeout_makes_entity_unavailable_until_next_poll(
     await inbox.poll()
     assert inbox.entity.state == STATE_UNAVAILABLE
     assert inbox.fired == []
-    assert _log(caplog, logging.ERROR) == [
+    assert messages(caplog, logging.ERROR) == [
         "Error fetching ovh_sms_virtual inbox data: OVHcloud did not answer in time"
     ]
 
@@ -351,8 +299,8 @@ async def test_failed_read_holds_back_only_newer_sms(
         ("DELETE", f"/{second}"),
         ("DELETE", f"/{third}"),
     ]
-    assert _log(caplog, logging.ERROR) == []
-    assert _log(caplog, logging.WARNING) == []
+    assert messages(caplog, logging.ERROR) == []
+    assert messages(caplog, logging.WARNING) == []
     await inbox.poll()
     assert len(inbox.events) == 3
 
@@ -420,12 +368,12 @@ async def test_failed_delete_is_retried_without_firing_again(
         ("GET", ""),
         ("DELETE", f"/{first}"),
     ]
-    warnings = _log(caplog, logging.WARNING)
+    warnings = messages(caplog, logging.WARNING)
     assert len(warnings) == 1
     assert warnings[0].startswith(
         f"Cannot delete received SMS {first} on OVHcloud, retrying at the next poll: "
     )
-    assert _log(caplog, logging.INFO) == ["Deleting received SMS on OVHcloud works again"]
+    assert messages(caplog, logging.INFO) == ["Deleting received SMS on OVHcloud works again"]
 
 
 async def test_delete_answered_404_counts_as_done(
@@ -439,7 +387,7 @@ async def test_delete_answered_404_counts_as_done(
     await inbox.poll()
 
     assert inbox.fired == ["hello"]
-    assert _log(caplog, logging.WARNING) == []
+    assert messages(caplog, logging.WARNING) == []
 
 
 async def test_recorded_on_disk_before_deleted(
@@ -778,7 +726,7 @@ async def test_malformed_records_never_block_the_inbox(
     assert inbox.fired == ["first", "last", "odd date", "odd date"]
     assert inbox.events[2].data["received_at"] == "2026-11-27T09:30:20+00:00"
     assert sorted(inbox.on_ovh) == sorted(bad)
-    warnings = _log(caplog, logging.WARNING)
+    warnings = messages(caplog, logging.WARNING)
     assert sorted(warnings) == sorted(
         [
             *(
@@ -840,7 +788,7 @@ async def test_an_sms_ovh_keeps_failing_to_serve_holds_the_newer_ones_ten_minute
 
     assert inbox.fired == ["two"]
     assert MAX_HOLD <= held < MAX_HOLD + timedelta(seconds=20)
-    warnings = _log(caplog, logging.WARNING)
+    warnings = messages(caplog, logging.WARNING)
     assert warnings == [
         (
             f"Received SMS {first} cannot be read from OVHcloud (Internal server error): the "
@@ -848,13 +796,13 @@ async def test_an_sms_ovh_keeps_failing_to_serve_holds_the_newer_ones_ten_minute
             "it can be read"
         )
     ]
-    assert _log(caplog, logging.ERROR) == []
+    assert messages(caplog, logging.ERROR) == []
 
     inbox.sim.clear_faults()
     for _ in range(4):
         await inbox.poll()
     assert inbox.fired == ["two", "one"]
-    assert _log(caplog, logging.WARNING)[1:] == [
+    assert messages(caplog, logging.WARNING)[1:] == [
         f"Received SMS {first} could be read at last: it is fired late"
     ]
     assert inbox.on_ovh == []
@@ -970,7 +918,7 @@ async def test_a_clock_jump_is_caught_up_at_once(
         ("GET", "/auth/time", 200),
         ("GET", INBOX, 200),
     ]
-    assert _log(caplog, logging.ERROR) == []
+    assert messages(caplog, logging.ERROR) == []
     assert inbox.entity.state != STATE_UNAVAILABLE
 
 
@@ -992,7 +940,7 @@ async def test_an_expired_service_raises_a_repair_issue_and_is_tried_hourly(
     assert issue.translation_key == "service_expired"
     assert issue.translation_placeholders == {"name": "Home", "service_name": SERVICE}
     assert inbox.entity.state == STATE_UNAVAILABLE
-    assert _log(caplog, logging.ERROR) == [
+    assert messages(caplog, logging.ERROR) == [
         (
             "Error fetching ovh_sms_virtual inbox data: The OVHcloud SMS service "
             f"{SERVICE} has expired: renew it in the OVHcloud Control Panel. Home Assistant tries "

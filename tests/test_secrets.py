@@ -31,8 +31,10 @@ from custom_components.ovh_sms_virtual.const import (
     CONF_NAME,
     CREDITS_SCAN_INTERVAL,
     DOMAIN,
+    EVENT_DELIVERY_STATUS,
     EVENT_RECEIVED,
 )
+from custom_components.ovh_sms_virtual.delivery import CHECK_INTERVALS
 from ovh_simulator import OvhSimulator
 
 from .conftest import (
@@ -155,6 +157,59 @@ async def test_polling_errors_log_no_secret(
     assert _clean(caplog.text)
     if "message" in str(fault["body"]) and fault["status"] not in {429, 460}:
         assert REDACTED in caplog.text
+
+
+async def _send_and_read_status(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Send an SMS, then let its delivery status be read from OVH (no public URL)."""
+    await hass.services.async_call(
+        DOMAIN, "send_sms", {"recipients": "+33612345678", "message": "Hi"}, blocking=True
+    )
+    freezer.tick(CHECK_INTERVALS[0])
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.parametrize("fault", ECHOES, ids=ECHO_IDS)
+async def test_delivery_status_reads_log_no_secret(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    fault: dict[str, Any],
+) -> None:
+    """A failed read of a sent SMS's status logs OVH's answer once, redacted."""
+    ovh_sim.inject_fault("GET", "/outgoing/", **fault)
+
+    await _send_and_read_status(hass, freezer)
+
+    logged = [
+        record
+        for record in caplog.records
+        if record.name == "custom_components.ovh_sms_virtual" and record.levelno >= logging.WARNING
+    ]
+    assert len(logged) == 1
+    assert _clean(caplog.text)
+    if "message" in str(fault["body"]):
+        assert REDACTED in logged[0].getMessage()
+
+
+async def test_a_delivery_status_read_never_shows_a_secret(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Text taken from OVH's record of a sent SMS is redacted before it reaches an event."""
+    events = async_capture_events(hass, EVENT_DELIVERY_STATUS)
+    record = {"deliveryReceipt": 1, "deliveredAt": f"at {APP_KEY}"}
+    ovh_sim.inject_fault("GET", "/outgoing/", status=200, body=record)
+
+    await _send_and_read_status(hass, freezer)
+
+    assert [(event.data["status"], event.data["date"]) for event in events] == [
+        ("delivered", f"at {REDACTED}")
+    ]
 
 
 async def _submit_keys(hass: HomeAssistant) -> ConfigFlowResult:

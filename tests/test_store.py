@@ -40,6 +40,7 @@ async def test_handled_ids_are_written_when_saved(
         "missing": {},
         "listed_from": None,
         "sent": {},
+        "deliveries": [],
     }
     reloaded = OvhSmsStore(hass, ENTRY_ID)
     await reloaded.async_load()

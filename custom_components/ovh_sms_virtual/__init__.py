@@ -18,6 +18,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry, OvhSmsRuntimeData
+from .delivery import OvhSmsDeliveryTracker
 from .inbox import OvhSmsInboxCoordinator
 from .sender import OvhSmsSender
 from .services import async_setup_services
@@ -60,12 +61,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
         if not account.service_expired:
             raise
     inbox = OvhSmsInboxCoordinator(hass, entry, client, store)
+    delivery = OvhSmsDeliveryTracker(hass, entry, client, store, account)
     entry.runtime_data = OvhSmsRuntimeData(
         client=client,
         store=store,
         account=account,
         inbox=inbox,
-        sender=OvhSmsSender(hass, entry, client, store, account),
+        sender=OvhSmsSender(hass, entry, client, store, account, delivery=delivery),
+        delivery=delivery,
     )
     await async_setup_webhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -73,6 +76,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bo
     # the deletion on OVH must not depend on an entity.
     entry.async_on_unload(inbox.async_add_listener(lambda: None))
     entry.async_on_unload(async_setup_assist(hass, entry))
+    # Registered after the store's flush, so its stop runs first (last in, first out).
+    delivery.async_start()
     # The first poll runs once the entry is loaded: a long backlog must not keep the
     # entry setting up, nor sending waiting for it.
     entry.async_create_background_task(hass, inbox.async_refresh(), f"{DOMAIN} first poll")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import math
+import re
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +28,7 @@ from homeassistant.helpers.importlib import async_import_module
 import requests
 
 from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
+from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, whole_number
 
 if TYPE_CHECKING:
     import ovh
@@ -192,6 +194,72 @@ class IncomingSms:
             tag=redact(_text(data.get("tag"))),
             oddities=tuple(oddities),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingSms:
+    """``sms.Outgoing``: a sent SMS, its text and what OVH knows of its delivery.
+
+    Read leniently: a value of another type or out of range is left out (None or ""),
+    never a reason to lose the record.
+    """
+
+    id: int
+    message: str
+    receiver: str | None
+    """E.164, when OVH gives a phone number."""
+    delivery_receipt: int | None
+    """The operator's DLR id, as the status-change callback numbers it."""
+    ptt: int | None
+    delivered_at: str | None
+    """As OVH wrote it (at most ``MAX_DATE_LENGTH`` characters)."""
+
+    @classmethod
+    def from_api(cls, data: object, sms_id: int, redact: Callable[[str], str] = str) -> OutgoingSms:
+        """Build from OVH's record of the SMS ``sms_id``.
+
+        Raises ``OvhSmsMalformedError`` when the answer is not a record, or is the record
+        of another SMS: its status would be published under the wrong id. A record
+        without an id is taken as this one's (the path named it).
+        """
+        if not isinstance(data, dict):
+            raise OvhSmsMalformedError(f"the record of sent SMS {sms_id} is not an object")
+        if data.get("id") is not None and _as_id(data.get("id")) != sms_id:
+            raise OvhSmsMalformedError(f"the record of sent SMS {sms_id} has another id")
+        delivered_at = data.get("deliveredAt")
+        delivered_at = redact(delivered_at.strip()) if isinstance(delivered_at, str) else ""
+        if len(delivered_at) > MAX_DATE_LENGTH:
+            delivered_at = ""
+        return cls(
+            id=sms_id,
+            message=redact(_text(data.get("message"))),
+            receiver=_e164(redact(_text(data.get("receiver")))),
+            delivery_receipt=_code(data.get("deliveryReceipt")),
+            ptt=_code(data.get("ptt")),
+            delivered_at=delivered_at or None,
+        )
+
+
+def _code(value: object) -> int | None:
+    """A DLR id or ptt code: a whole number from 0 to ``MAX_CODE``, as a number or text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_CODE else None
+    return whole_number(value, MAX_CODE) if isinstance(value, str) else None
+
+
+_E164: Final = re.compile(r"\+[1-9][0-9]{5,14}")
+
+
+def _e164(value: str) -> str | None:
+    """A phone number in E.164 (``00`` read as ``+``), else None."""
+    number = value.strip()
+    if number.startswith("00"):
+        number = f"+{number[2:]}"
+    return number if _E164.fullmatch(number) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,11 +648,13 @@ class OvhSmsClient:
         """``DELETE .../incoming/{id}``."""
         await self._call("DELETE", f"{_number_path(service, number)}/incoming/{sms_id}")
 
-    async def async_get_outgoing_message(self, service: str, number: str, sms_id: int) -> str:
-        """``GET .../outgoing/{id}``: the text of a sent SMS ("" when OVH gives none)."""
-        data = await self._call("GET", f"{_number_path(service, number)}/outgoing/{sms_id}")
-        message = data.get("message") if isinstance(data, dict) else None
-        return self.redact(_text(message))
+    async def async_get_outgoing(self, service: str, number: str, sms_id: int) -> OutgoingSms:
+        """``GET .../outgoing/{id}``: a sent SMS, its text and its delivery state.
+
+        A 404 (``OvhSmsNotFoundError``) may only mean that OVH has not recorded it yet.
+        """
+        path = f"{_number_path(service, number)}/outgoing/{sms_id}"
+        return OutgoingSms.from_api(await self._call("GET", path), sms_id, self.redact)
 
 
 def _checked_strings(value: object) -> list[str]:

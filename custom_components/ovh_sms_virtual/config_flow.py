@@ -23,7 +23,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import AbortFlow
+from homeassistant.data_entry_flow import AbortFlow, FlowResultType
 from homeassistant.helpers.selector import (
     BooleanSelector,
     ConversationAgentSelector,
@@ -686,7 +686,7 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
             )
             self._callback = url, client
         url, client = self._callback
-        return await _async_callback_step(
+        result = await _async_callback_step(
             self,
             client,
             entry.data[CONF_SERVICE_NAME],
@@ -695,6 +695,16 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
             placeholders=self._placeholders,
             finish=lambda: self.async_create_entry(data=dict(entry.options)),
         )
+        if (
+            user_input is not None
+            and user_input.get(CONF_SET_CALLBACK)
+            and result["type"] is FlowResultType.CREATE_ENTRY
+            and entry.state is ConfigEntryState.LOADED
+        ):
+            # The URL was written: read the account again, so that delivery statuses stop
+            # being read from OVH at once.
+            await entry.runtime_data.account.async_request_refresh()
+        return result
 
     # The same step, shown with the text that fits the account's current callBack.
     async_step_callback_replace = async_step_callback

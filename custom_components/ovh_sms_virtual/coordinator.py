@@ -29,6 +29,7 @@ from .credits import async_delete_credits_issue, async_update_credits_issue
 from .store import OvhSmsStore
 
 if TYPE_CHECKING:
+    from .delivery import OvhSmsDeliveryTracker
     from .inbox import OvhSmsInboxCoordinator
     from .sender import OvhSmsSender
 
@@ -51,6 +52,7 @@ class OvhSmsRuntimeData:
     account: OvhSmsAccountCoordinator
     inbox: OvhSmsInboxCoordinator
     sender: OvhSmsSender
+    delivery: OvhSmsDeliveryTracker
     callback_url: str | None = None
 
 

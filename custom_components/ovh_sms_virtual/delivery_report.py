@@ -1,4 +1,4 @@
-"""What a call of OVH's status-change callback reports, read leniently.
+"""Delivery reports: what OVH's status-change callback or its outgoing record says.
 
 OVH documents ``id``, ``ptt``, ``date``, ``description`` (the DLR id) and ``descriptionDlr``
 (its text); RaspiSMS reads a ``dlr`` parameter. The exact wire format was never published,
@@ -33,6 +33,8 @@ STATUS_BY_DLR: Final = {
 # OVH's ptt code for "delivered" (its FAQ: 1 in progress, 4 delivered, 5 failed).
 PTT_DELIVERED: Final = 4
 STATUS_DELIVERED, STATUS_FAILED, STATUS_PENDING, STATUS_UNKNOWN = DELIVERY_STATUSES
+# No later report follows these.
+FINAL_STATUSES: Final = frozenset({STATUS_DELIVERED, STATUS_FAILED})
 
 
 class InvalidReportError(ValueError):
@@ -122,4 +124,27 @@ def parse_report(params: dict[str, str]) -> DeliveryReport:
         ptt=ptt,
         description=_bounded_text(text, MAX_TEXT_LENGTH),
         date=_bounded_text(params.get("date"), MAX_DATE_LENGTH),
+    )
+
+
+def outgoing_report(
+    message_id: int, dlr: int | None, ptt: int | None, delivered_at: str | None
+) -> DeliveryReport:
+    """The report that OVH's record of a sent SMS (``GET .../outgoing/{id}``) makes.
+
+    ``deliveryReceipt`` is read as the DLR id and mapped like the callback's. A record
+    with a ``deliveredAt`` is delivered unless its DLR id says it failed (as other
+    clients of this API read it). The record has no text: ``description`` is None, and
+    ``date`` is ``deliveredAt`` as OVH wrote it (None until the SMS is delivered).
+    """
+    status = delivery_status(dlr, ptt)
+    if delivered_at is not None and status != STATUS_FAILED:
+        status = STATUS_DELIVERED
+    return DeliveryReport(
+        message_id=message_id,
+        status=status,
+        dlr=dlr,
+        ptt=ptt,
+        description=None,
+        date=delivered_at,
     )

@@ -77,6 +77,12 @@ def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
             "handled_ids": len(data.store.handled),
             "recent_sends": data.store.sent_count,
         },
+        "delivery_tracking": {
+            # ``webhook``: OVH reports to this entry; ``polling``: statuses are read from OVH.
+            "mode": data.delivery.mode,
+            "tracked_sms": data.delivery.tracked_count,
+            "reads_failing": data.delivery.failing,
+        },
     }
 
 

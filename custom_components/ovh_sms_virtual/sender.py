@@ -44,6 +44,7 @@ from .coordinator import (
     OvhSmsConfigEntry,
     async_report_service_expired,
 )
+from .delivery import OvhSmsDeliveryTracker
 from .sms import (
     MAX_SEGMENTS,
     InvalidPhoneNumberError,
@@ -87,13 +88,20 @@ class OvhSmsSender:
         client: OvhSmsClient,
         store: OvhSmsStore,
         account: OvhSmsAccountCoordinator,
+        *,
+        delivery: OvhSmsDeliveryTracker,
     ) -> None:
-        """Bind to the entry."""
+        """Bind to the entry and to this load's delivery tracker.
+
+        Not looked up on the entry when a send ends: one that ends while the entry
+        unloads would find nothing there.
+        """
         self.hass = hass
         self.entry = entry
         self.client = client
         self.store = store
         self.account = account
+        self.delivery = delivery
         # Makes "check the cap, send, count" one step when sends run concurrently.
         self._lock = asyncio.Lock()
         # (when, SMS count) of the sends of the last hour, oldest first.
@@ -137,6 +145,7 @@ class OvhSmsSender:
             report = await self._async_post(job)
             self._count(len(report.valid_receivers))
         self.store.record_sent(_receivers_by_id(report))
+        self.delivery.async_track(report.ids, job)
         self.account.async_debit(report.credits_removed)
         LOGGER.debug("OVH accepted %s SMS, ids %s", len(report.valid_receivers), report.ids)
         return report

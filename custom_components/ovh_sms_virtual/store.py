@@ -1,9 +1,9 @@
-"""What an entry keeps across reloads and restarts: handled SMS ids and recent sends."""
+"""What an entry keeps across reloads and restarts: handled SMS, recent sends, deliveries."""
 
 import asyncio
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -29,6 +29,7 @@ class _StoredData(TypedDict, total=False):
     missing: dict[str, float]
     listed_from: str | None
     sent: dict[str, str]
+    deliveries: list[dict[str, Any]]
 
 
 async def async_get_store(hass: HomeAssistant, entry_id: str) -> OvhSmsStore:
@@ -66,6 +67,9 @@ class OvhSmsStore:
 
     ``sent`` maps the ids of recently sent SMS to their receiver, bounded to the newest
     ``MAX_RECENT_SENDS``, so delivery reports can name the receiver.
+
+    ``deliveries`` holds the sent SMS whose delivery status is read from OVH; their shape
+    belongs to ``delivery``, which reads them back leniently.
     """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
@@ -78,6 +82,7 @@ class OvhSmsStore:
         self._handled: dict[int, float | None] = {}
         self.listed_from: datetime | None = None
         self._sent: OrderedDict[int, str] = OrderedDict()
+        self.deliveries: list[dict[str, Any]] = []
         self._unsaved = False
         # The last write started, which a cancelled caller leaves running.
         self._saving: asyncio.Task[None] | None = None
@@ -96,6 +101,7 @@ class OvhSmsStore:
         if listed_from := data.get("listed_from"):
             self.listed_from = dt_util.parse_datetime(listed_from)
         self._sent = OrderedDict((int(k), v) for k, v in data.get("sent", {}).items())
+        self.deliveries = [d for d in data.get("deliveries", []) if isinstance(d, dict)]
 
     def _data(self) -> _StoredData:
         return {
@@ -103,6 +109,7 @@ class OvhSmsStore:
             "missing": {str(k): since for k, since in self._handled.items() if since is not None},
             "listed_from": self.listed_from.isoformat() if self.listed_from else None,
             "sent": {str(k): v for k, v in self._sent.items()},
+            "deliveries": self.deliveries,
         }
 
     async def async_save(self) -> None:
@@ -176,6 +183,11 @@ class OvhSmsStore:
             self._sent.move_to_end(message_id)
         while len(self._sent) > MAX_RECENT_SENDS:
             self._sent.popitem(last=False)
+        self._delay_save()
+
+    def save_deliveries(self, deliveries: list[dict[str, Any]]) -> None:
+        """Replace the tracked deliveries; written with the next delayed save."""
+        self.deliveries = deliveries
         self._delay_save()
 
     def receiver_for(self, message_id: int) -> str | None:

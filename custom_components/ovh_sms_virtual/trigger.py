@@ -222,7 +222,7 @@ class DeliveryFailedTrigger(_SmsTrigger):
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return None
         try:
-            return await entry.runtime_data.client.async_get_outgoing_message(
+            outgoing = await entry.runtime_data.client.async_get_outgoing(
                 entry.data[CONF_SERVICE_NAME], entry.data[CONF_NUMBER], int(data["message_id"])
             )
         except OvhSmsError as err:
@@ -232,6 +232,7 @@ class DeliveryFailedTrigger(_SmsTrigger):
                 err.message,
             )
             return None
+        return outgoing.message
 
     @override
     def _description(self, data: Mapping[str, Any]) -> str:

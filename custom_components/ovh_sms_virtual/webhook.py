@@ -25,23 +25,18 @@ from homeassistant.components import webhook
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.json import json_loads
 
 from .const import (
     CONF_CLOUDHOOK,
     CONF_CLOUDHOOK_URL,
-    CONF_NUMBER,
-    CONF_SERVICE_NAME,
     CONF_WEBHOOK_ID,
     DOMAIN,
-    EVENT_DELIVERY_STATUS,
     LOGGER,
-    SIGNAL_DELIVERY,
 )
 from .coordinator import OvhSmsConfigEntry
-from .delivery_report import DeliveryReport, InvalidReportError, parse_report
+from .delivery_report import InvalidReportError, parse_report
 
 ISSUE_UNREACHABLE: Final = "callback_url_unreachable"
 LEARN_MORE_URL: Final = "https://github.com/ovh-sms-virtual/ovh_sms_virtual#delivery-tracking"
@@ -303,29 +298,6 @@ async def _async_read_params(request: Request) -> dict[str, str]:
     return params
 
 
-def _publish(hass: HomeAssistant, entry: OvhSmsConfigEntry, report: DeliveryReport) -> None:
-    """Fire the bus event and update the delivery-status entity."""
-    attributes: dict[str, Any] = {
-        "message_id": report.message_id,
-        "receiver": entry.runtime_data.store.receiver_for(report.message_id),
-        "dlr": report.dlr,
-        "ptt": report.ptt,
-        "description": report.description,
-    }
-    hass.bus.async_fire(
-        EVENT_DELIVERY_STATUS,
-        {
-            "entry_id": entry.entry_id,
-            "service_name": entry.data[CONF_SERVICE_NAME],
-            "number": entry.data[CONF_NUMBER],
-            **attributes,
-            "status": report.status,
-            "date": report.date,
-        },
-    )
-    async_dispatcher_send(hass, SIGNAL_DELIVERY.format(entry.entry_id), report.status, attributes)
-
-
 async def _async_handle_report(
     entry: OvhSmsConfigEntry, hass: HomeAssistant, webhook_id: str, request: Request
 ) -> Response:
@@ -344,7 +316,7 @@ async def _async_handle_report(
             # here: not a delivery report. The inbox's next poll fires the SMS.
             LOGGER.debug("A received SMS was pushed: left to the next poll")
             return Response(text="OK")
-        _publish(hass, entry, report)
+        entry.runtime_data.delivery.async_webhook_report(report)
     except _BadRequestError as err:
         LOGGER.debug("Rejected a delivery report: %s", err.reason)
         return _refusal(err.status, err.reason, request)

@@ -463,6 +463,34 @@ def test_drop_fault(sim: OvhSimulator, client: ThreadedClient) -> None:
     assert answered.answered_at >= answered.received_at
 
 
+def test_hold_fault(sim: OvhSimulator, client: ThreadedClient) -> None:
+    """A held call stays in flight until released, then goes on (with its status, if any)."""
+    sim.inject_fault("GET", r"^/sms$", hold=True)
+    sim.inject_fault("GET", r"/incoming$", status=503, hold=True)
+    answers: list[object] = []
+
+    def call(path: str) -> None:
+        try:
+            answers.append(client.raw.get(path))
+        except ovh.exceptions.APIError as err:
+            answers.append(err.response.status_code)
+
+    threads = [threading.Thread(target=call, args=(path,)) for path in ("/sms", f"{VN}/incoming")]
+    for thread in threads:
+        thread.start()
+    assert sim.wait_held(2, timeout=5)
+    assert answers == []
+    assert [record.status for record in sim.calls("GET", r"^/sms$|/incoming$")] == [None, None]
+
+    sim.release_held()
+    for thread in threads:
+        thread.join(timeout=5)
+
+    assert sorted(answers, key=str) == [503, [SERVICE]]
+    assert not sim.wait_held(timeout=0)
+    assert client.get("/sms") == [SERVICE]
+
+
 def test_inject_fault_needs_an_effect(sim: OvhSimulator) -> None:
     with pytest.raises(ValueError, match="needs"):
         sim.inject_fault("GET", "/sms")
