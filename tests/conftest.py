@@ -193,7 +193,7 @@ def _no_deprecated_api(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     Home Assistant only logs it, for a custom integration, until the release that removes
     the API: the integration then breaks. ``custom_components/ovh_sms_virtual/compat.py``
     has the way that works on every supported release. (The name starts with ``_`` so that
-    the benchmarks, which run without log capture, do not import it.)
+    the benchmarks, which import this module's fixtures and capture no log, go without it.)
     """
     yield
     reports = [

@@ -6,10 +6,12 @@ SMS go through their lifecycle on the frozen clock; the tracker reads
 """
 
 from datetime import datetime, timedelta
+import gc
 import logging
 from pathlib import Path
 import re
 from typing import Any
+import weakref
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
@@ -290,6 +292,26 @@ async def test_reads_follow_the_schedule_and_stop(sms: Deliveries) -> None:
     assert sms.stored == []
 
 
+async def test_an_sms_sent_later_is_read_on_its_own_schedule(sms: Deliveries) -> None:
+    """A send while another SMS waits for a later read is read 15 s after it all the same."""
+    sms.sim.set_delivery_lifecycle("pending", delay=None)
+    await sms.set_up()
+    (first,) = await sms.send()
+    for _ in range(300):
+        await sms.wait(1)
+    second, third = [*await sms.send(), *await sms.send()]
+    for _ in range(300):
+        await sms.wait(1)
+
+    assert sorted(sms.read_at()) == [
+        *[(moment, first) for moment in (15, 45, 105, 225)],
+        *[(moment, sms_id) for moment in (315, 345, 405) for sms_id in (second, third)],
+        (525, first),
+        (525, second),
+        (525, third),
+    ]
+
+
 async def test_validity_period_shortens_the_tracking(sms: Deliveries) -> None:
     """With a 10-minute validity the SMS is followed for 10 minutes and an hour."""
     sms.sim.set_delivery_lifecycle("pending", delay=None)
@@ -387,6 +409,19 @@ async def test_tracking_survives_a_reload(sms: Deliveries) -> None:
     sms.sim.set_outgoing_outcome(message_id, "delivered")
     await sms.wait(CHECK_INTERVALS[2])
     assert sms.fired == [(message_id, "pending", 0), (message_id, "delivered", 1)]
+
+
+async def test_a_reload_leaves_nothing_of_the_last_tracker(sms: Deliveries) -> None:
+    """The store outlives a reload; the tracker of the load before does not."""
+    await sms.set_up()
+    await sms.send()
+    tracker = weakref.ref(sms.entry.runtime_data.delivery)
+
+    await sms.reload()
+    gc.collect()
+
+    assert tracker() is None
+    assert sms.entry.runtime_data.delivery.tracked_count == 1
 
 
 async def test_tracking_survives_a_restart(sms: Deliveries) -> None:

@@ -34,6 +34,7 @@ from custom_components.ovh_sms_virtual.const import (
     CREDITS_SCAN_INTERVAL,
     DOMAIN,
 )
+from custom_components.ovh_sms_virtual.sender import KNOWN_NUMBERS
 from custom_components.ovh_sms_virtual.services import PRIORITIES, SEND_SMS_SCHEMA
 from ovh_simulator import OvhSimulator
 from tests.conftest import APP_KEY, ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE, state_of
@@ -259,6 +260,45 @@ async def test_premium_rate_numbers_are_refused(
         "credit, so it is not sent"
     )
     assert jobs(ovh_sim) == []
+
+
+async def test_numbers_read_before_are_still_checked(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """Numbers already read are remembered, each with the country it was read in."""
+    await send(hass, recipients=["04 70 12 34 56", "0612345678"])
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, recipients=["0612345678", "08 99 12 34 56"])
+    assert err.value.translation_key == "premium_rate_number"
+    await hass.config.async_update(country="BE")
+    with pytest.raises(HomeAssistantError, match="rejected every recipient"):
+        await send(hass, recipients=["04 70 12 34 56"])
+    await hass.config.async_update(country="FR")
+    await send(hass, recipients=["06 98 76 54 32", "0612345678", "04 70 12 34 56", "0698765432"])
+
+    assert [job["receivers"] for job in jobs(ovh_sim)] == [
+        ["+33470123456", "+33612345678"],
+        ["+32470123456"],
+        ["+33698765432", "+33612345678", "+33470123456"],
+    ]
+
+
+async def test_numbers_remembered_are_bounded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """However many numbers an entry sends to, it remembers only the last few hundred."""
+    set_cap(hass, init_integration, 0)
+    ovh_sim.set_credits(SERVICE, 1000)
+    many = [f"06 12 00 {index // 100:02d} {index % 100:02d}" for index in range(KNOWN_NUMBERS + 50)]
+    await send(hass, recipients=many[:100])
+    await send(hass, recipients=many)
+    await send(hass, recipients=many[:10])
+
+    assert [len(job["receivers"]) for job in jobs(ovh_sim)] == [100, KNOWN_NUMBERS + 50, 10]
+    assert jobs(ovh_sim)[2]["receivers"] == [f"+336120000{index:02d}" for index in range(10)]
+    known = init_integration.runtime_data.sender._known
+    assert len(known) == KNOWN_NUMBERS
+    assert list(known)[-10:] == [(number, "FR") for number in many[:10]]
 
 
 async def test_expired_service(

@@ -9,7 +9,9 @@ deadline too: a server that drips its answer never trips a read timeout.
 OVH errors are mapped once, here, onto this module's exception tree. Answers are read
 leniently (OVH's wire formats are partly undocumented), and any text taken from an answer
 has the client's secrets cut out first: proxies and gateways echo request headers in their
-error pages. Nothing outside this module imports ``ovh``.
+error pages. Nothing outside this module imports ``ovh``, and this module imports it in the
+executor, when the first client is built: with its OAuth2 support it is about 80 modules that
+Home Assistant's start would otherwise load in the event loop.
 """
 
 import asyncio
@@ -18,16 +20,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 import math
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlsplit
 
 from homeassistant.core import HomeAssistant
-import ovh
-from ovh import exceptions as ovh_exc
+from homeassistant.helpers.importlib import async_import_module
 import requests
 
 from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
 from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, whole_number
+
+if TYPE_CHECKING:
+    import ovh
+    from ovh import exceptions as ovh_exc
 
 # Connect and read timeouts of each request, in seconds.
 TIMEOUT: Final = (5.0, 15.0)
@@ -290,16 +295,18 @@ class SmsJob:
         return body
 
 
-def api_regions() -> list[str]:
+async def async_api_regions(hass: HomeAssistant) -> list[str]:
     """The regions that have the SMS API: Europe, then any registered beyond OVH's own.
 
     OVHcloud's SMS API exists in ``ovh-eu`` only (Canada, the US, Kimsufi and So you Start
     have none). Read at call time: a region registered later (a local OVH API simulator,
-    for instance) is offered too.
+    for instance) is offered too. ``ovh`` is imported in the executor when it is not yet.
     """
+    ovh_client = await async_import_module(hass, "ovh.client")
+    endpoints: dict[str, str] = ovh_client.ENDPOINTS
     others = sorted(
         region
-        for region in ovh.client.ENDPOINTS
+        for region in endpoints
         if region not in STANDARD_ENDPOINTS and not region.startswith(("kimsufi", "soyoustart"))
     )
     return [DEFAULT_ENDPOINT, *others]
@@ -390,6 +397,8 @@ def _map_error(
     err: ovh_exc.APIError, method: str, path: str, redact: Callable[[str], str]
 ) -> OvhSmsError:
     """Turn an ``ovh`` exception into this module's exception, without any secret."""
+    from ovh import exceptions as ovh_exc  # noqa: PLC0415 - executor only, see the docstring
+
     response: requests.Response | None = getattr(err, "response", None)
     status = response.status_code if response is not None else None
     body = _error_body(response)
@@ -501,6 +510,9 @@ class OvhSmsClient:
 
     def _build_client(self) -> ovh.Client:
         """Build an ``ovh.Client`` (reads config files: executor only)."""
+        import ovh  # noqa: PLC0415 - executor only, see the module's docstring
+        from ovh import exceptions as ovh_exc  # noqa: PLC0415
+
         try:
             return ovh.Client(
                 endpoint=self._endpoint,
@@ -518,10 +530,12 @@ class OvhSmsClient:
         Mapped errors do not chain python-ovh's exception: its text carries the raw
         answer, which a traceback in the log would show.
         """
+        from ovh.exceptions import APIError  # noqa: PLC0415 - executor only, loaded already
+
         func: Callable[..., Any] = getattr(client, method.lower())
         try:
             return func(path, **kwargs)
-        except ovh_exc.APIError as err:
+        except APIError as err:
             raise _map_error(err, method, path, self.redact) from None
         except AttributeError, TypeError, ValueError:
             # python-ovh reads every error body as a JSON object and OVH's time as a

@@ -8,19 +8,23 @@ The answer goes back through the entry's sender (so the hourly cap counts it), c
 few SMS. Each exchange fires ``ovh_sms_virtual_assist`` (the logbook shows it). Loops
 are bounded: virtual numbers never get an answer, and each contact gets at most
 ``ANSWERS_PER_HOUR`` answers, whatever the agent or the sender do.
+
+Home Assistant's conversation component is imported when a contact first texts (in the
+executor, when it is not loaded yet), not with the integration: with the intent matcher it
+pulls in, it is about 50 modules and 40 ms that every start would pay, Assist or not.
 """
 
 import asyncio
 from collections import deque
 from datetime import datetime, timedelta
-from typing import Any, Final
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import intent
 from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT
+from homeassistant.helpers.importlib import async_import_module
 from homeassistant.util import dt as dt_util
 
 from .compat import get_subentries_of_type
@@ -38,6 +42,12 @@ from .const import (
 from .coordinator import OvhSmsConfigEntry
 from .phone import ovh_number_to_e164
 from .sms import GSM7, count_segments
+
+if TYPE_CHECKING:
+    from homeassistant.components.conversation import ConversationResult
+    from homeassistant.helpers.intent import IntentResponse
+
+CONVERSATION: Final = "homeassistant.components.conversation"
 
 # An answer fits in this many SMS; a longer one is cut and ends with an ellipsis.
 ANSWER_MAX_SEGMENTS: Final = 3
@@ -87,7 +97,7 @@ def shorten(text: str, max_segments: int = ANSWER_MAX_SEGMENTS) -> str:
     return kept.rstrip() + ellipsis
 
 
-def _speech(response: intent.IntentResponse) -> str:
+def _speech(response: IntentResponse) -> str:
     """The agent's answer as plain text ("" when it gave none)."""
     speech = response.speech.get("plain", {}).get("speech")
     return speech.strip() if isinstance(speech, str) else ""
@@ -162,8 +172,14 @@ class OvhSmsAssist:
         """Ask the contact's agent, then send its answer to the contact."""
         lock = self._locks.setdefault(contact.subentry_id, asyncio.Lock())
         async with lock:
+            conversation = await async_import_module(self.hass, CONVERSATION)
             exchange = _Exchange(
-                self.hass, self.entry, contact, message, Context(parent_id=origin.id)
+                self.hass,
+                self.entry,
+                contact,
+                message,
+                Context(parent_id=origin.id),
+                conversation=conversation,
             )
             if not self._may_answer(contact):
                 self._warn_once(
@@ -186,7 +202,7 @@ class OvhSmsAssist:
         """The agent's answer, cut to fit; None (the exchange fired) when there is none."""
         contact = exchange.contact
         try:
-            result = await conversation.async_converse(
+            result: ConversationResult = await exchange.conversation.async_converse(
                 self.hass,
                 exchange.message,
                 self._conversation_id(contact),
@@ -200,8 +216,9 @@ class OvhSmsAssist:
             return None
         response = result.response
         if (
-            response.response_type is intent.IntentResponseType.ERROR
-            and response.error_code is intent.IntentResponseErrorCode.UNKNOWN
+            # IntentResponseType.ERROR and IntentResponseErrorCode.UNKNOWN, by value: the
+            # intent helper is imported with the conversation component, not here.
+            response.response_type.value == "error" and response.error_code == "unknown"
         ):
             # The agent itself failed (an answer like "not understood" is sent instead).
             self._agent_failed(exchange, _speech(response) or "unknown error")
@@ -244,7 +261,7 @@ class OvhSmsAssist:
         else:
             LOGGER.error(
                 "The conversation agent %s failed to answer an SMS of %s, no answer sent: %s",
-                exchange.agent_id or conversation.HOME_ASSISTANT_AGENT,
+                exchange.agent,
                 exchange.contact.title,
                 error,
             )
@@ -267,14 +284,22 @@ class _Exchange:
         contact: ConfigSubentry,
         message: str,
         context: Context,
+        *,
+        conversation: ModuleType,
     ) -> None:
         self.hass = hass
         self.entry = entry
         self.contact = contact
         self.message = message
         self.context = context
+        self.conversation = conversation
         self.agent_id: str | None = contact.data.get(CONF_AGENT_ID) or None
         self.conversation_id: str | None = None
+
+    @property
+    def agent(self) -> str:
+        """The agent asked: the contact's, else Home Assistant's own."""
+        return self.agent_id or str(self.conversation.HOME_ASSISTANT_AGENT)
 
     async def async_send(self, answer: str) -> None:
         """Send the answer to the contact; a refusal is logged and shown, never retried."""
@@ -303,7 +328,7 @@ class _Exchange:
                 "entry_id": self.entry.entry_id,
                 "contact": self.contact.title,
                 "sender": self.contact.data[CONF_PHONE_NUMBER],
-                "agent_id": self.agent_id or conversation.HOME_ASSISTANT_AGENT,
+                "agent_id": self.agent,
                 "conversation_id": self.conversation_id,
                 "message": self.message,
                 "status": status,

@@ -54,7 +54,7 @@ from .api import (
     OvhSmsServerError,
     OvhSmsSignatureError,
     SmsAccount,
-    api_regions,
+    async_api_regions,
 )
 from .compat import get_subentries_of_type
 from .const import (
@@ -197,13 +197,13 @@ def _select(options: list[str]) -> SelectSelector:
     return SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN))
 
 
-def _region_field(current: str | None = None) -> dict[vol.Marker, Any]:
+def _region_field(regions: list[str], current: str | None = None) -> dict[vol.Marker, Any]:
     """The region question, asked only when there is a choice.
 
-    The choices are read when the form is built: Europe, the regions registered beyond
-    OVH's own, and an entry's current region (entries made with Canada or the US keep it).
+    The choices are read when the form is built (``async_api_regions``): Europe, the regions
+    registered beyond OVH's own, and an entry's current region (entries made with Canada or
+    the US keep it).
     """
-    regions = api_regions()
     if current is not None and current not in regions:
         regions.append(current)
     if len(regions) == 1:
@@ -216,18 +216,18 @@ def _region_field(current: str | None = None) -> dict[vol.Marker, Any]:
     return {vol.Required(CONF_ENDPOINT, default=current or DEFAULT_ENDPOINT): selector}
 
 
-def _user_schema() -> Schema:
+def _user_schema(regions: list[str]) -> Schema:
     """Name (and region), then the three keys in the order the key-creation page shows."""
-    return Schema({vol.Required(CONF_NAME, default=DEFAULT_NAME): _TEXT, **_region_field()}).extend(
-        KEYS_SCHEMA.schema
-    )
+    return Schema(
+        {vol.Required(CONF_NAME, default=DEFAULT_NAME): _TEXT, **_region_field(regions)}
+    ).extend(KEYS_SCHEMA.schema)
 
 
-def _reconfigure_schema(endpoint: str) -> Schema:
+def _reconfigure_schema(regions: list[str], endpoint: str) -> Schema:
     """(Region and) keys; an empty secret keeps the current one."""
     return Schema(
         {
-            **_region_field(endpoint),
+            **_region_field(regions, endpoint),
             vol.Required(CONF_APPLICATION_KEY): _TEXT,
             vol.Optional(CONF_APPLICATION_SECRET): _SECRET,
             vol.Required(CONF_CONSUMER_KEY): _TEXT,
@@ -495,7 +495,9 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_service()
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(_user_schema(), user_input),
+            data_schema=self.add_suggested_values_to_schema(
+                _user_schema(await async_api_regions(self.hass)), user_input
+            ),
             errors=errors,
             description_placeholders={**self._placeholders, "create_token_url": CREATE_TOKEN_URL},
         )
@@ -695,7 +697,8 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _reconfigure_schema(entry.data[CONF_ENDPOINT]), user_input or current
+                _reconfigure_schema(await async_api_regions(self.hass), entry.data[CONF_ENDPOINT]),
+                user_input or current,
             ),
             errors=errors,
             description_placeholders={

@@ -219,6 +219,7 @@ class OvhSmsDeliveryTracker:
         self._overflowed = False
         self._stopped = False
         self._unsub_timer: CALLBACK_TYPE | None = None
+        self._timer_at = 0.0
         self._run_task: asyncio.Task[None] | None = None
 
     @property
@@ -284,7 +285,9 @@ class OvhSmsDeliveryTracker:
                 )
                 self._overflowed = True
         self._save()
-        self._async_schedule()
+        # A timer set already wakes up no later than these SMS are due.
+        if self._unsub_timer is None or start + CHECK_INTERVALS[0] < self._timer_at:
+            self._async_schedule()
 
     @callback
     def async_webhook_report(self, report: DeliveryReport) -> None:
@@ -301,7 +304,12 @@ class OvhSmsDeliveryTracker:
         self._async_schedule()
 
     def _save(self) -> None:
-        self.store.save_deliveries([tracked.as_stored() for tracked in self._tracked.values()])
+        # Once stopped, what is known is handed over as a list: the store, which outlives
+        # this load of the entry, must not keep the tracker alive.
+        self.store.save_deliveries(self._stored().copy if self._stopped else self._stored)
+
+    def _stored(self) -> list[dict[str, Any]]:
+        return [tracked.as_stored() for tracked in self._tracked.values()]
 
     def _cancel_timer(self) -> None:
         if self._unsub_timer is not None:
@@ -328,6 +336,7 @@ class OvhSmsDeliveryTracker:
             self._resume_at,
             self._budget_free_at(now),
         )
+        self._timer_at = when
         self._unsub_timer = async_track_point_in_utc_time(
             self.hass, self._async_wake_up, dt_util.utc_from_timestamp(when)
         )

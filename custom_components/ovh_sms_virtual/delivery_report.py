@@ -9,7 +9,6 @@ serialise (an integer beyond 64 bits, say).
 """
 
 from dataclasses import dataclass
-import re
 from typing import Final
 
 from .const import DELIVERY_STATUSES
@@ -36,8 +35,6 @@ PTT_DELIVERED: Final = 4
 STATUS_DELIVERED, STATUS_FAILED, STATUS_PENDING, STATUS_UNKNOWN = DELIVERY_STATUSES
 # No later report follows these.
 FINAL_STATUSES: Final = frozenset({STATUS_DELIVERED, STATUS_FAILED})
-
-_WHOLE_NUMBER: Final = re.compile(r"[0-9]+")
 
 
 class InvalidReportError(ValueError):
@@ -69,7 +66,8 @@ def whole_number(value: str | None, maximum: int) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    if _WHOLE_NUMBER.fullmatch(text) is None:
+    # ASCII digits only: ``isdigit`` alone accepts other scripts' digits and superscripts.
+    if not (text.isascii() and text.isdigit()):
         return None
     # Compare lengths before converting: a long run of digits is refused without building
     # a huge integer.

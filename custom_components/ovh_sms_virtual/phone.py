@@ -12,11 +12,13 @@ if TYPE_CHECKING:
     from phonenumbers import PhoneNumber
 
 
-def _parse(value: str, region: str) -> PhoneNumber | None:
-    """The number, when ``value`` is a valid phone number (national ones of ``region``).
+def _parse(value: str, region: str) -> tuple[PhoneNumber, int] | None:
+    """The number and its ``PhoneNumberType``, when ``value`` is a valid phone number.
 
-    Only what people write in a phone number is read: phonenumbers would find a number
-    in a URL or in any text around one, which is not what was meant.
+    National numbers are read as numbers of ``region``. Only what people write in a phone
+    number is read: phonenumbers would find a number in a URL or in any text around one,
+    which is not what was meant. A number is valid exactly when its type is known (both
+    match it against its country's patterns): one look gives both.
     """
     if not set(value) <= frozenset("0123456789+ .-()\u00a0"):
         return None
@@ -26,35 +28,36 @@ def _parse(value: str, region: str) -> PhoneNumber | None:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return None
-    return number if phonenumbers.is_valid_number(number) else None
+    kind = phonenumbers.number_type(number)
+    return None if kind == phonenumbers.PhoneNumberType.UNKNOWN else (number, kind)
 
 
 def to_e164(value: str, region: str) -> str | None:
     """``+33612345678`` for "06 12 34 56 78" in France, "+33 6 12…" or "0033 6 12…"."""
+    if (read := read_number(value, region)) is None:
+        return None
+    return read[0]
+
+
+def read_number(value: str, region: str) -> tuple[str, bool] | None:
+    """The number in E.164, and whether it is premium rate (in France, 08 9x among others)."""
     import phonenumbers  # noqa: PLC0415 - see the module's docstring
 
-    number = _parse(value, region)
-    if number is None:
+    if (parsed := _parse(value, region)) is None:
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    number, kind = parsed
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, kind == phonenumbers.PhoneNumberType.PREMIUM_RATE
 
 
 def to_ovh_path_number(value: str, region: str) -> str | None:
     """``0033612345678``: how OVH names a virtual number in its API paths."""
     import phonenumbers  # noqa: PLC0415 - see the module's docstring
 
-    number = _parse(value, region)
-    if number is None:
+    if (parsed := _parse(value, region)) is None:
         return None
+    number, _ = parsed
     return f"00{number.country_code}{phonenumbers.national_significant_number(number)}"
-
-
-def is_premium_rate(e164: str) -> bool:
-    """Whether an E.164 number is premium rate (in France, the 08 9x numbers among others)."""
-    import phonenumbers  # noqa: PLC0415 - see the module's docstring
-
-    number = phonenumbers.parse(e164)
-    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.PREMIUM_RATE
 
 
 def country_name(region: str, language: str) -> str:

@@ -7,7 +7,7 @@ deliver the SMS twice.
 """
 
 import asyncio
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Final
@@ -57,6 +57,9 @@ from .store import OvhSmsStore
 # OVH's limit for a job's tag.
 TAG_MAX_LENGTH: Final = 20
 RATE_WINDOW: Final = timedelta(hours=1)
+# Numbers as typed (with the region national ones were read in) to E.164: automations send
+# to the same few numbers, and a send whose numbers are all known needs no executor job.
+KNOWN_NUMBERS: Final = 256
 
 
 def _invalid(key: str, **placeholders: object) -> ServiceValidationError:
@@ -103,6 +106,8 @@ class OvhSmsSender:
         self._lock = asyncio.Lock()
         # (when, SMS count) of the sends of the last hour, oldest first.
         self._sent: deque[tuple[datetime, int]] = deque()
+        # (as typed, region) -> E.164 of numbers read before, least recently used first.
+        self._known: OrderedDict[tuple[str, str | None], str] = OrderedDict()
 
     async def async_send(
         self,
@@ -123,8 +128,9 @@ class OvhSmsSender:
         """
         message = self._checked_message(message)
         tag = self._checked_tag(tag)
-        # phonenumbers loads a country's metadata from disk on first use.
-        receivers = await self.hass.async_add_executor_job(self._normalized, recipients)
+        if not recipients:
+            raise _invalid("no_recipients")
+        receivers = await self._async_normalized(recipients)
         job = SmsJob(
             message=message,
             receivers=receivers,
@@ -144,20 +150,26 @@ class OvhSmsSender:
         LOGGER.debug("OVH accepted %s SMS, ids %s", len(report.valid_receivers), report.ids)
         return report
 
-    def _normalized(self, recipients: list[str]) -> list[str]:
+    async def _async_normalized(self, recipients: list[str]) -> list[str]:
         """E.164 numbers without duplicates, in the given order."""
-        if not recipients:
-            raise _invalid("no_recipients")
         region = self.hass.config.country
-        numbers: dict[str, None] = {}
-        for recipient in recipients:
-            try:
-                numbers[normalize_phone_number(recipient, region)] = None
-            except PremiumRateNumberError:
-                raise _invalid("premium_rate_number", number=recipient) from None
-            except InvalidPhoneNumberError:
-                raise _invalid("invalid_phone_number", number=recipient) from None
-        return list(numbers)
+        numbers: dict[str, str] = {}
+        new: list[str] = []
+        for recipient in dict.fromkeys(recipients):
+            if (number := self._known.get((recipient, region))) is None:
+                new.append(recipient)
+            else:
+                numbers[recipient] = number
+        if new:
+            # phonenumbers loads a country's metadata from disk on first use.
+            read = await self.hass.async_add_executor_job(_normalized, new, region)
+            numbers.update(zip(new, read, strict=True))
+        for recipient, number in numbers.items():
+            self._known[recipient, region] = number
+            self._known.move_to_end((recipient, region))
+        while len(self._known) > KNOWN_NUMBERS:
+            self._known.popitem(last=False)
+        return list(dict.fromkeys(numbers[recipient] for recipient in recipients))
 
     @staticmethod
     def _checked_message(message: str) -> str:
@@ -253,6 +265,19 @@ class OvhSmsSender:
             case OvhSmsConnectionError():
                 return _failed("send_cannot_connect", error=err.message)
         return _failed("send_failed", error=err.message)
+
+
+def _normalized(recipients: list[str], region: str | None) -> list[str]:
+    """The E.164 number of each recipient (blocking: executor only)."""
+    numbers: list[str] = []
+    for recipient in recipients:
+        try:
+            numbers.append(normalize_phone_number(recipient, region))
+        except PremiumRateNumberError:
+            raise _invalid("premium_rate_number", number=recipient) from None
+        except InvalidPhoneNumberError:
+            raise _invalid("invalid_phone_number", number=recipient) from None
+    return numbers
 
 
 def _receivers_by_id(report: SendReport) -> dict[int, str]:

@@ -7,7 +7,7 @@ before anything reaches OVH. Phone-number parsing itself lives in ``phone``.
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from .phone import is_premium_rate, to_e164
+from .phone import read_number
 
 # GSM 03.38 basic table: one septet each.
 GSM7_BASIC: Final = frozenset(
@@ -74,9 +74,10 @@ def normalize_phone_number(value: str, region: str | None) -> str:
     """
     import phonenumbers  # noqa: PLC0415 - imported on first use, see ``phone``
 
-    if (number := to_e164(value, region or phonenumbers.UNKNOWN_REGION)) is None:
+    if (read := read_number(value, region or phonenumbers.UNKNOWN_REGION)) is None:
         raise InvalidPhoneNumberError(value)
-    if is_premium_rate(number):
+    number, premium_rate = read
+    if premium_rate:
         raise PremiumRateNumberError(value)
     return number
 

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, TypedDict
@@ -85,7 +86,9 @@ class OvhSmsStore:
     ``MAX_RECENT_SENDS``, so delivery reports can name the receiver.
 
     ``deliveries`` holds the sent SMS whose delivery status is read from OVH; their shape
-    belongs to ``delivery``, which reads them back leniently.
+    belongs to ``delivery``, which reads them back leniently. The tracker hands over a
+    function rather than a list: the list is built when the file is written (or read back
+    by a reloaded tracker), not at every send.
     """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
@@ -98,7 +101,7 @@ class OvhSmsStore:
         self._handled: dict[int, float | None] = {}
         self.listed_from: datetime | None = None
         self._sent: OrderedDict[int, str] = OrderedDict()
-        self.deliveries: list[dict[str, Any]] = []
+        self._deliveries: Callable[[], list[dict[str, Any]]] = list
         self._unsaved = False
         # The last write started, which a cancelled caller leaves running.
         self._saving: asyncio.Task[None] | None = None
@@ -119,7 +122,8 @@ class OvhSmsStore:
         if listed_from := data.get("listed_from"):
             self.listed_from = dt_util.parse_datetime(listed_from)
         self._sent = OrderedDict((int(k), v) for k, v in data.get("sent", {}).items())
-        self.deliveries = [d for d in data.get("deliveries", []) if isinstance(d, dict)]
+        deliveries = [d for d in data.get("deliveries", []) if isinstance(d, dict)]
+        self._deliveries = deliveries.copy
 
     def _data(self) -> _StoredData:
         return {
@@ -129,6 +133,11 @@ class OvhSmsStore:
             "sent": {str(k): v for k, v in self._sent.items()},
             "deliveries": self.deliveries,
         }
+
+    @property
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The sent SMS whose delivery status is read from OVH, as stored."""
+        return self._deliveries()
 
     async def async_save(self) -> None:
         """Write everything now; a cancelled caller does not interrupt the write."""
@@ -203,9 +212,9 @@ class OvhSmsStore:
             self._sent.popitem(last=False)
         self._delay_save()
 
-    def save_deliveries(self, deliveries: list[dict[str, Any]]) -> None:
-        """Replace the tracked deliveries; written with the next delayed save."""
-        self.deliveries = deliveries
+    def save_deliveries(self, deliveries: Callable[[], list[dict[str, Any]]]) -> None:
+        """Store what ``deliveries`` returns from now on; written with the next delayed save."""
+        self._deliveries = deliveries
         self._delay_save()
 
     def receiver_for(self, message_id: int) -> str | None:

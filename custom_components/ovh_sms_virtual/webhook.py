@@ -227,6 +227,8 @@ async def _async_read_body(request: Request) -> bytes:
     # ``read(n)`` returns what has arrived so far: a body sent in several pieces would
     # otherwise be parsed cut short (``id=12`` of ``id=1234``).
     body = b""
+    if not request.body_exists:  # OVH's GET
+        return body
     try:
         while chunk := await request.content.read(MAX_BODY_LENGTH + 1 - len(body)):
             body += chunk
