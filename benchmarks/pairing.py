@@ -182,7 +182,7 @@ def render() -> list[str]:
         if lines:
             lines.append("")
         lines += _markdown(
-            ("start-up and memory", "measured", "target", "compared with", "samples"),
+            ("start-up, memory, API calls", "measured", "target", "compared with", "samples"),
             [(r.name, r.subject, r.target, r.floor, r.samples) for r in FOOTPRINT],
         )
     return lines

@@ -358,6 +358,26 @@ async def _empty_handler(
     return web.Response(text="OK")
 
 
+def register_webhook(
+    hass: HomeAssistant, webhook_id: str, name: str, handler: webhook.HandlerType
+) -> None:
+    """A floor's handler, registered the same way as the integration's webhook."""
+    webhook.async_register(
+        hass,
+        "bench",
+        name,
+        webhook_id,
+        handler,
+        local_only=False,
+        allowed_methods=[hdrs.METH_GET, hdrs.METH_POST],
+    )
+
+
+def register_empty_webhook(hass: HomeAssistant) -> None:
+    """The floor of a webhook call: a handler that answers at once."""
+    register_webhook(hass, EMPTY_WEBHOOK_ID, "Empty", _empty_handler)
+
+
 async def test_webhook_report(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -401,19 +421,8 @@ async def test_webhook_report(
         delivery.async_write_ha_state()
         return web.Response(text="OK")
 
-    for webhook_id, name, handler in (
-        (EMPTY_WEBHOOK_ID, "Empty", _empty_handler),
-        (VISIBLE_WEBHOOK_ID, "Event and state", visible_handler),
-    ):
-        webhook.async_register(
-            hass,
-            "bench",
-            name,
-            webhook_id,
-            handler,
-            local_only=False,
-            allowed_methods=[hdrs.METH_GET, hdrs.METH_POST],
-        )
+    register_empty_webhook(hass)
+    register_webhook(hass, VISIBLE_WEBHOOK_ID, "Event and state", visible_handler)
 
     def report_to(webhook_id: str) -> Run:
         async def get() -> None:

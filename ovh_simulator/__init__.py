@@ -25,6 +25,8 @@ they are **assumed** (marked so in the code too), and the real API may differ:
   ``cgiUrl``'s own query kept (seen in third-party captures, not documented);
 - tags of at most 20 characters (documented for http2sms only);
 - partial ``PUT /sms/{service}`` bodies are accepted, read-only and unknown fields refused;
+  a partial ``smsResponse`` (or ``templates``) keeps the fields it leaves out;
+- ``responseType`` ``text`` (an automatic answer) is only stored: no answer is sent;
 - a datetime filter without an offset is Paris time; a request timestamp may be 300 s off;
 - jobs leave the queue at once (``GET .../jobs`` is always empty);
 - the texts of error messages other than the authentication ones, and the account's

@@ -333,6 +333,18 @@ class OvhSimulator:
                 "cgiUrl": url,
             }
 
+    def set_auto_reply(self, service: str, text: str) -> None:
+        """Make an account answer each received SMS with ``text`` (``responseType`` text).
+
+        The same as ``PUT /sms/{service}`` with ``{"smsResponse": {"responseType": "text",
+        "text": text}}``, without an API call. Nothing is sent back: only the setting is kept.
+        """
+        with self._lock:
+            self._service(service).account["smsResponse"] |= {
+                "responseType": "text",
+                "text": text,
+            }
+
     def account(self, service: str) -> dict[str, Any]:
         """Return a copy of an account object, as ``GET /sms/{service}`` does."""
         with self._lock:

@@ -6,13 +6,16 @@ Debian's chromium with Playwright through:
 1. onboarding, and the UI loading in under 5 s after it (no answer of Home Assistant is a 5xx);
 2. *Add integration*: the integration found by name, with its icon;
 3. the setup: the keys form (a wrong application key first, and its message), the region
-   question (the simulator is the extra region ``ovh-sim``), the delivery-reports step;
+   question (the simulator is the extra region ``ovh-sim``), the delivery-reports step and
+   the received-SMS push step (both turned on);
 4. the device page: credits and the two event entities;
 5. ``send_sms`` from *Developer tools > Actions*, with its response;
-6. an SMS injected in the simulator, shown by the received-SMS entity;
+6. an SMS injected in the simulator and pushed to the webhook (``inject-sms --via``), shown
+   by the received-SMS entity at once;
 7. a delivery report (``python -m ovh_simulator deliver --via ...``), shown by the
    delivery-status entity;
-8. the options (a polling interval too short, then a good one; the callback URL already set)
+8. the options (a polling interval too short, then a good one; the callback URL already set,
+   the push too, with the time of the last one)
    and a contact (the form names the country and says when Assist over SMS is safe; the
    contact is not let talk to Assist);
 9. Assist by text (the conversation integration, which SMS conversations rely on).
@@ -28,6 +31,7 @@ import argparse
 from collections.abc import Callable, Iterator
 import contextlib
 import io
+import json
 import os
 from pathlib import Path
 import re
@@ -75,11 +79,11 @@ KEYS = {
     "consumer_key": "demo-consumer-key",
 }
 INTEGRATION = "OVHcloud SMS (virtual number)"
-# How long one browser action or expectation may wait; Home Assistant's start; the inbox
-# poll (every 20 s in the demo); the UI after onboarding (the issue's bound); the whole run.
+# How long one browser action or expectation may wait; Home Assistant's start; a pushed SMS
+# (it arrives at once); the UI after onboarding (the issue's bound); the whole run.
 WAIT_MS = 20_000
 START_S = 180
-POLL_S = 60
+PUSH_S = 10
 LOAD_S = 5.0
 RUN_S = 480
 # Whether the more-info dialog's attributes show every one of some values. Each value is
@@ -359,6 +363,15 @@ class Check:
         expect(switch).to_be_checked()
         self.save("delivery-reports", self.dialog_box())
         dialog.get_by_role("button", name="Submit").click()
+
+        # Then the push of received SMS, to the same address.
+        expect(dialog.get_by_text("calls no address for received SMS yet")).to_be_visible()
+        expect(dialog.get_by_text(url.group(0))).to_be_visible()
+        expect(switch).not_to_be_checked()
+        dialog.locator("ha-selector-boolean").click()
+        expect(switch).to_be_checked()
+        self.save("received-sms-push", self.dialog_box())
+        dialog.get_by_role("button", name="Submit").click()
         expect(dialog.get_by_text("The virtual number is ready")).to_be_visible()
         dialog.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).first.click()
         expect(dialog).to_be_hidden()
@@ -404,7 +417,10 @@ class Check:
             page.set_viewport_size(VIEWPORT)
 
     def received_sms(self) -> None:
-        """An SMS injected in the simulator shows in the received-SMS entity."""
+        """An SMS injected in the simulator, pushed to the webhook, shows in its entity.
+
+        The push reaches Home Assistant at once: no wait for a poll.
+        """
         page = self.page
         text = f"STATUS {time.strftime('%H%M%S')}"
         self.device_page()
@@ -412,8 +428,13 @@ class Check:
         more_info = page.locator("ha-more-info-dialog")
         more_info.get_by_role("button", name="Menu").click()
         page.get_by_role("menuitem", name="Details").click()
-        self.demo.simulator("inject-sms", "--sender", "+33611111111", "--message", text)
-        page.wait_for_function(SHOWS_ATTRIBUTES, arg=[text, "+33611111111"], timeout=POLL_S * 1000)
+        output = self.demo.simulator(
+            "inject-sms", "--sender", "+33611111111", "--message", text, "--via", self.demo.url
+        )
+        push = json.loads(output).get("push") or {}
+        if push.get("status") != 200:
+            raise CheckError(f"the push of the SMS was not accepted: {push}")
+        page.wait_for_function(SHOWS_ATTRIBUTES, arg=[text, "+33611111111"], timeout=PUSH_S * 1000)
         page.keyboard.press("Escape")
         expect(more_info).to_be_hidden()
 
@@ -447,9 +468,14 @@ class Check:
         expect(dialog).to_be_hidden()
 
         page.get_by_role("button", name="Configure").first.click()
-        dialog.get_by_text("Delivery reports (status-change callback URL)").click()
+        dialog.get_by_text("Delivery reports and received SMS").click()
         expect(dialog.get_by_text("already sends these reports")).to_be_visible()
         expect(dialog.get_by_text(callback_url)).to_be_visible()
+        expect(dialog.get_by_role("switch")).to_have_count(0)
+        dialog.get_by_role("button", name="Submit").click()
+        # The push reached Home Assistant in the received-SMS step: the screen says when.
+        expect(dialog.get_by_text("already calls Home Assistant")).to_be_visible()
+        expect(dialog.get_by_text("Last call received and checked for this number")).to_be_visible()
         expect(dialog.get_by_role("switch")).to_have_count(0)
         dialog.get_by_role("button", name="Submit").click()
         dialog.get_by_role("button", name="Finish").click()
@@ -512,14 +538,17 @@ def run(demo: Demo, work: Path, images: Path, passed: list[str]) -> None:
             for name, action in steps:
                 with check.step(name):
                     action()
-            with check.step("setup: keys (one wrong), region, delivery reports"):
+            with check.step("setup: keys (one wrong), region, delivery reports, push"):
                 callback_url = check.setup()
             for name, action in [
                 ("device page: credits and events", check.device_page),
                 ("send_sms from Developer tools, with its response", check.send_sms),
-                ("a received SMS shows in its entity", check.received_sms),
+                ("a pushed SMS shows in its entity at once", check.received_sms),
                 ("a delivery report shows in its entity", check.delivery_report),
-                ("options: polling interval, callback URL", lambda: check.options(callback_url)),
+                (
+                    "options: polling interval, callback URL, push",
+                    lambda: check.options(callback_url),
+                ),
                 ("a contact: the country named, who Assist answers", check.contact),
                 ("Assist answers by text", check.assist),
             ]:

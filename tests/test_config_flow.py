@@ -27,7 +27,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ovh_sms_virtual.compat import get_subentries_of_type
-from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK
+from custom_components.ovh_sms_virtual.config_flow import CONF_SET_CALLBACK, CONF_SET_PUSH
 from custom_components.ovh_sms_virtual.const import (
     CONF_AGENT_ID,
     CONF_APPLICATION_KEY,
@@ -43,6 +43,7 @@ from custom_components.ovh_sms_virtual.const import (
     CONF_NAME,
     CONF_NUMBER,
     CONF_PHONE_NUMBER,
+    CONF_PUSH_SCAN_INTERVAL,
     CONF_SCAN_INTERVAL,
     CONF_SERVICE_NAME,
     CONF_WEBHOOK_ID,
@@ -123,15 +124,23 @@ async def _submit(
 
 
 CALLBACK_STEPS = {"callback", "callback_replace", "callback_unknown", "callback_set"}
+PUSH_STEPS = {"push", "push_replace", "push_auto_reply", "push_unknown", "push_set"}
+
+
+async def _skip_push(hass: HomeAssistant, result: ConfigFlowResult) -> ConfigFlowResult:
+    """Go past the received-SMS step leaving the account's push setting alone."""
+    assert result["step_id"] in PUSH_STEPS
+    answer = {} if result["step_id"] == "push_set" else {CONF_SET_PUSH: False}
+    return await _submit(hass, result, answer)
 
 
 async def _finish(
     hass: HomeAssistant, result: ConfigFlowResult, unique_id: str = UNIQUE_ID
 ) -> ConfigFlowResult:
-    """Go past the last step leaving the account's callback URL alone: the entry is created."""
+    """Go past the last steps leaving the account's URLs alone: the entry is created."""
     assert result["step_id"] in CALLBACK_STEPS
     answer = {} if result["step_id"] == "callback_set" else {CONF_SET_CALLBACK: False}
-    result = await _submit(hass, result, answer)
+    result = await _skip_push(hass, await _submit(hass, result, answer))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == unique_id
     return result
@@ -175,14 +184,17 @@ async def test_full_flow_picks_service_and_number(
     assert webhook_url == _callback_url(result)
     assert result["options"] == {
         CONF_SCAN_INTERVAL: 20,
+        CONF_PUSH_SCAN_INTERVAL: 300,
         CONF_DELETE_RECEIVED: True,
         CONF_MAX_SMS_PER_HOUR: 60,
         CONF_LOW_CREDITS: 10,
     }
     assert result["description_placeholders"] == {"callback_url": webhook_url}
+    # The account, read once for each step.
     assert [(call.method, call.path) for call in ovh_sim.requests if call.path != "/auth/time"] == [
         ("GET", "/sms"),
         ("GET", f"/sms/{SERVICE}/virtualNumbers"),
+        ("GET", f"/sms/{SERVICE}"),
         ("GET", f"/sms/{SERVICE}"),
     ]
 
@@ -199,11 +211,12 @@ async def test_callback_written_only_when_asked(hass: HomeAssistant, ovh_sim: Ov
         == "https://other-app.example.org/callback/1"
     )
 
-    result = await _submit(hass, result, {CONF_SET_CALLBACK: True})
+    result = await _skip_push(hass, await _submit(hass, result, {CONF_SET_CALLBACK: True}))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     url = _callback_url(result)
     assert [call.body for call in ovh_sim.calls("PUT")] == [{"callBack": url}]
     assert ovh_sim.account(SERVICE)["callBack"] == url
+    assert ovh_sim.account(SERVICE)["smsResponse"]["responseType"] == "none"
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
@@ -241,8 +254,89 @@ async def test_current_callback_unknown_when_not_readable(
     assert set(result["description_placeholders"]) == {"callback_url"}
 
     result = await _submit(hass, result, {CONF_SET_CALLBACK: True})
+    assert result["step_id"] == "push_unknown"
+    assert result["description_placeholders"] is not None
+    assert set(result["description_placeholders"]) == {"callback_url"}
+    result = await _submit(hass, result, {CONF_SET_PUSH: True})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert ovh_sim.calls("PUT")[0].body == {"callBack": _callback_url(result)}
+    url = _callback_url(result)
+    assert [call.body for call in ovh_sim.calls("PUT")] == [
+        {"callBack": url},
+        {"smsResponse": {"responseType": "cgi", "cgiUrl": url}},
+    ]
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_push_replaces_another_url_only_when_asked(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """The account pushes received SMS elsewhere: shown; turning the option on writes ours."""
+    ovh_sim.set_push_url(SERVICE, "https://other-app.example.org/sms-in")
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["step_id"] == "push_replace"
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["current_push"] == (
+        "https://other-app.example.org/sms-in"
+    )
+    assert _suggested(result, CONF_SET_PUSH) is None
+    assert ovh_sim.calls("PUT") == []
+
+    result = await _submit(hass, result, {CONF_SET_PUSH: True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    url = _callback_url(result)
+    # Only the type and the URL: not the callBack, not the other reply settings.
+    assert [call.body for call in ovh_sim.calls("PUT")] == [
+        {"smsResponse": {"responseType": "cgi", "cgiUrl": url}}
+    ]
+    assert ovh_sim.account(SERVICE)["callBack"] is None
+    assert ovh_sim.account(SERVICE)["smsResponse"]["cgiUrl"] == url
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "external_url")
+async def test_push_says_it_ends_an_automatic_answer(
+    hass: HomeAssistant, ovh_sim: OvhSimulator
+) -> None:
+    """The account answers received SMS with a text: the step says a push ends that."""
+    ovh_sim.set_auto_reply(SERVICE, "Thanks, we will call you back")
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["step_id"] == "push_auto_reply"
+    assert result["description_placeholders"] is not None
+    assert set(result["description_placeholders"]) == {"callback_url"}
+
+    result = await _skip_push(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert ovh_sim.account(SERVICE)["smsResponse"]["responseType"] == "text"
+
+
+@pytest.mark.usefixtures("external_url")
+async def test_push_to_another_number_of_the_account_serves_this_one(
+    hass: HomeAssistant, ovh_sim: OvhSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Another number of the account, set up already, takes its pushes: nothing to change.
+
+    Not its delivery reports: a report reaches the entry whose URL it calls.
+    """
+    ovh_sim.add_virtual_number(SERVICE, "0033698765432")
+    first_url = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+    ovh_sim.set_push_url(SERVICE, first_url)
+    ovh_sim.set_callback_url(SERVICE, first_url)
+    result = await _submit(hass, await _start(hass), USER_INPUT)
+    assert result["step_id"] == "number"
+    result = await _submit(hass, result, {CONF_NUMBER: "0033698765432"})
+    # Delivery reports at the other entry's URL would not reach this one: shown as another.
+    assert result["step_id"] == "callback_replace"
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["current_callback"] == first_url
+    result = await _submit(hass, result, {CONF_SET_CALLBACK: False})
+    assert result["step_id"] == "push_set"
+    assert result["data_schema"] is not None
+    assert result["data_schema"].schema == {}
+    with patch("custom_components.ovh_sms_virtual.async_setup_entry", return_value=True):
+        result = await _submit(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert ovh_sim.calls("PUT") == []
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -745,6 +839,8 @@ async def test_options_settings_apply_on_reload(
     )
     assert result["step_id"] == "settings"
     assert _suggested(result, CONF_SCAN_INTERVAL) == 20
+    # Entries made before the option: its default.
+    assert _suggested(result, CONF_PUSH_SCAN_INTERVAL) == 300
     assert _suggested(result, CONF_DELETE_RECEIVED) is True
     assert _suggested(result, CONF_MAX_SMS_PER_HOUR) == 60
     assert _suggested(result, CONF_LOW_CREDITS) == 10
@@ -754,21 +850,37 @@ async def test_options_settings_apply_on_reload(
             result["flow_id"],
             {
                 CONF_SCAN_INTERVAL: too_short_or_long,
+                CONF_PUSH_SCAN_INTERVAL: too_short_or_long,
                 CONF_DELETE_RECEIVED: False,
                 CONF_MAX_SMS_PER_HOUR: 60,
                 CONF_LOW_CREDITS: 25,
             },
         )
         assert result["type"] is FlowResultType.FORM
-        assert result["errors"] == {CONF_SCAN_INTERVAL: "scan_interval_out_of_range"}
+        assert result["errors"] == {
+            CONF_SCAN_INTERVAL: "scan_interval_out_of_range",
+            CONF_PUSH_SCAN_INTERVAL: "push_scan_interval_out_of_range",
+        }
         assert _suggested(result, CONF_SCAN_INTERVAL) == int(too_short_or_long)
         assert _suggested(result, CONF_DELETE_RECEIVED) is False
         assert _suggested(result, CONF_LOW_CREDITS) == 25
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 45,
+            CONF_PUSH_SCAN_INTERVAL: 3601,
+            CONF_DELETE_RECEIVED: False,
+            CONF_MAX_SMS_PER_HOUR: 60,
+            CONF_LOW_CREDITS: 25,
+        },
+    )
+    assert result["errors"] == {CONF_PUSH_SCAN_INTERVAL: "push_scan_interval_out_of_range"}
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
             result["flow_id"],
             {
                 CONF_SCAN_INTERVAL: 45,
+                CONF_PUSH_SCAN_INTERVAL: 600,
                 CONF_DELETE_RECEIVED: False,
                 CONF_MAX_SMS_PER_HOUR: 60,
                 CONF_LOW_CREDITS: -1,
@@ -780,6 +892,7 @@ async def test_options_settings_apply_on_reload(
         result["flow_id"],
         {
             CONF_SCAN_INTERVAL: 45.0,
+            CONF_PUSH_SCAN_INTERVAL: 600.0,
             CONF_DELETE_RECEIVED: False,
             CONF_MAX_SMS_PER_HOUR: 0,
             CONF_LOW_CREDITS: 25.0,
@@ -789,6 +902,7 @@ async def test_options_settings_apply_on_reload(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
         CONF_SCAN_INTERVAL: 45,
+        CONF_PUSH_SCAN_INTERVAL: 600,
         CONF_DELETE_RECEIVED: False,
         CONF_MAX_SMS_PER_HOUR: 0,
         CONF_LOW_CREDITS: 25,
@@ -821,12 +935,22 @@ async def test_options_callback_written_without_reload(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SET_CALLBACK: True}
     )
+    # Then the push of received SMS, to the same URL.
+    assert result["step_id"] == "push"
+    assert result["description_placeholders"] == {"callback_url": url}
+    assert _suggested(result, CONF_SET_PUSH) is None
+    assert [call.body for call in ovh_sim.calls("PUT")] == [{"callBack": url}]
+    # The account is read again at once, before the push step is answered: OVH now
+    # reports to the webhook.
+    assert runtime.account.data.callback == url
+    assert runtime.delivery.mode == "webhook"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_PUSH: False}
+    )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert [call.body for call in ovh_sim.calls("PUT")] == [{"callBack": url}]
     assert entry.runtime_data is runtime
-    # The account is read again at once: OVH now reports to the webhook.
-    assert runtime.account.data.callback == url
     assert runtime.delivery.mode == "webhook"
     assert entry.options == {
         CONF_SCAN_INTERVAL: 20,
@@ -841,6 +965,10 @@ async def test_options_callback_written_without_reload(
     assert result["data_schema"] is not None
     assert result["data_schema"].schema == {}
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["step_id"] == "push"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_PUSH: False}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert len(ovh_sim.calls("PUT")) == 1
 
@@ -873,24 +1001,42 @@ async def test_options_callback_refused_then_left_alone(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SET_CALLBACK: False}
     )
+    # The same refusal for the push of received SMS.
+    assert result["step_id"] == "push"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_PUSH: True}
+    )
+    assert result["step_id"] == "push"
+    assert result["errors"] == {"base": "not_granted"}
+    assert _suggested(result, CONF_SET_PUSH) is True
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_PUSH: False}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert ovh_sim.account(SERVICE)["callBack"] == "https://other-app.example.org/cb"
+    assert ovh_sim.account(SERVICE)["smsResponse"]["responseType"] == "none"
 
 
 @pytest.mark.usefixtures("mock_setup_entry", "external_url")
 async def test_options_callback_written_for_an_entry_not_loaded(
     hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
 ) -> None:
-    """An entry that is not running gets the URL written all the same."""
+    """An entry that is not running gets the URLs written all the same."""
     mock_config_entry.add_to_hass(hass)
     result = await _options_callback(hass, mock_config_entry)
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SET_CALLBACK: True}
     )
+    assert result["step_id"] == "push"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SET_PUSH: True}
+    )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert ovh_sim.account(SERVICE)["callBack"] == f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+    url = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+    assert ovh_sim.account(SERVICE)["callBack"] == url
+    assert ovh_sim.account(SERVICE)["smsResponse"]["cgiUrl"] == url
 
 
 @pytest.mark.usefixtures("mock_setup_entry")

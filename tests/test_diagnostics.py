@@ -41,6 +41,7 @@ async def test_diagnostics(
     ovh_sim.add_incoming(SERVICE, NUMBER, "+33622334455", "Door code is 1234")
     await init_integration.runtime_data.inbox.async_refresh()
     ovh_sim.set_callback_url(SERVICE, "https://raspisms.example.org/private-token")
+    ovh_sim.set_push_url(SERVICE, "https://raspisms.example.org/private-push")
     await init_integration.runtime_data.account.async_refresh()
     # No public URL: the delivery status of this SMS is read from OVH.
     await hass.services.async_call(
@@ -54,7 +55,7 @@ async def test_diagnostics(
 
     assert diagnostics == snapshot
     dump = json.dumps(diagnostics)
-    for secret in (*SECRETS, "Door code", "+33622334455", "private-token"):
+    for secret in (*SECRETS, "Door code", "+33622334455", "private-token", "private-push"):
         assert secret not in dump
 
 

@@ -27,6 +27,7 @@ from custom_components.ovh_sms_virtual.const import (
     CONF_CLOUDHOOK_URL,
     DOMAIN,
     EVENT_DELIVERY_STATUS,
+    EVENT_RECEIVED,
 )
 from custom_components.ovh_sms_virtual.coordinator import OvhSmsConfigEntry
 from custom_components.ovh_sms_virtual.webhook import (
@@ -442,7 +443,8 @@ async def test_pushed_sms_is_not_a_delivery_report(
         assert (response.status, await response.text()) == (200, "OK")
     response = await client.post(PATH, data=push | {"id": ""})
     assert (response.status, await response.text()) == (400, "missing id")
-    await hass.async_block_till_done()
+    # The pushes are checked with OVH in the background (it holds no such SMS).
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert events == []
     state = hass.states.get(ENTITY_ID)
@@ -456,17 +458,22 @@ async def test_simulated_push_reaches_the_webhook(
     ovh_sim: OvhSimulator,
     events: list[Event[dict[str, Any]]],
 ) -> None:
-    """The simulator pushes a received SMS like OVH: the webhook answers 200, no report."""
+    """The simulator pushes a received SMS like OVH: the webhook answers 200, no report.
+
+    The SMS is read back from OVH and fired as received (then deleted there).
+    """
+    received = async_capture_events(hass, EVENT_RECEIVED)
     ovh_sim.set_push_url(SERVICE, str(client.make_url(f"{PATH}?source=push")))
 
     sms_id = ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "Hello there")
     result = await ovh_sim.async_wait_push(sms_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert (result.status, result.error) == (200, None)
     assert result.form["id"] == str(sms_id)
     assert events == []
-    assert [sms["id"] for sms in ovh_sim.incoming(SERVICE, NUMBER)] == [sms_id]
+    assert [event.data["message_id"] for event in received] == [sms_id]
+    assert ovh_sim.incoming(SERVICE, NUMBER) == []
 
 
 async def test_caller_chosen_names_and_values_are_never_echoed(

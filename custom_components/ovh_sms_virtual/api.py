@@ -142,6 +142,10 @@ class SmsAccount:
     """None when OVH's value is not a finite number."""
     callback: str | None
     status: str
+    push_type: str | None = None
+    """``smsResponse.responseType``: ``cgi`` (push to ``push_url``), ``none``, ``text``."""
+    push_url: str | None = None
+    """``smsResponse.cgiUrl``, where OVH pushes each received SMS when the type is cgi."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,6 +497,10 @@ class OvhSmsClient:
     def _add_secrets(self, *values: str) -> None:
         self._secrets.update(value for value in values if len(value) >= MIN_SECRET_LENGTH)
 
+    def _add_url_secrets(self, url: str) -> None:
+        """An error page that echoes a body must not show this URL or its secret part."""
+        self._add_secrets(url, urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+
     def redact(self, text: str) -> str:
         """``text`` without any of this client's secrets."""
         # Longest first: a secret that contains another one is hidden whole.
@@ -578,6 +586,10 @@ class OvhSmsClient:
         if not isinstance(data, dict):
             data = {}
         callback = data.get("callBack")
+        response = data.get("smsResponse")
+        if not isinstance(response, dict):
+            response = {}
+        push_type, push_url = response.get("responseType"), response.get("cgiUrl")
         return SmsAccount(
             name=self.redact(_text(data.get("name")) or service),
             description=self.redact(_text(data.get("description"))),
@@ -585,13 +597,28 @@ class OvhSmsClient:
             # Not redacted: it is compared with this entry's own URL, never logged.
             callback=callback if isinstance(callback, str) and callback else None,
             status=self.redact(_text(data.get("status"))),
+            push_type=push_type if isinstance(push_type, str) else None,
+            # Not redacted either, for the same reason.
+            push_url=push_url if isinstance(push_url, str) and push_url else None,
         )
 
     async def async_set_callback(self, service: str, url: str) -> None:
         """``PUT /sms/{service}``: write the account-wide status-change callback URL."""
-        # An error page that echoes the body must not show the URL or its secret part.
-        self._add_secrets(url, urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+        self._add_url_secrets(url)
         await self._call("PUT", f"/sms/{_segment(service)}", callBack=url)
+
+    async def async_set_push(self, service: str, url: str) -> None:
+        """``PUT /sms/{service}``: push each received SMS of the account to ``url``.
+
+        Only ``responseType`` and ``cgiUrl`` are sent: the account's other reply settings
+        (its tracking options, a reply text) are left as they are.
+        """
+        self._add_url_secrets(url)
+        await self._call(
+            "PUT",
+            f"/sms/{_segment(service)}",
+            smsResponse={"responseType": "cgi", "cgiUrl": url},
+        )
 
     async def async_list_virtual_numbers(self, service: str) -> list[str]:
         """``GET /sms/{service}/virtualNumbers``, as OVH writes the numbers."""

@@ -8,7 +8,8 @@ only when the user opts in, because that field is shared by everything that uses
 account; when the account holds this URL already, it only says so.
 """
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.components import webhook
@@ -23,7 +24,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import AbortFlow, FlowResultType
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
     ConversationAgentSelector,
@@ -37,6 +38,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .api import (
@@ -51,6 +53,7 @@ from .api import (
     OvhSmsRateLimitError,
     OvhSmsServerError,
     OvhSmsSignatureError,
+    SmsAccount,
     async_api_regions,
 )
 from .compat import get_subentries_of_type
@@ -67,6 +70,7 @@ from .const import (
     CONF_NAME,
     CONF_NUMBER,
     CONF_PHONE_NUMBER,
+    CONF_PUSH_SCAN_INTERVAL,
     CONF_SCAN_INTERVAL,
     CONF_SERVICE_NAME,
     CONF_WEBHOOK_ID,
@@ -75,6 +79,7 @@ from .const import (
     DEFAULT_ENDPOINT,
     DEFAULT_LOW_CREDITS,
     DEFAULT_MAX_SMS_PER_HOUR,
+    DEFAULT_PUSH_SCAN_INTERVAL,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -83,6 +88,7 @@ from .const import (
     SUBENTRY_CONTACT,
 )
 from .phone import country_name, ovh_number_to_e164, to_e164, to_ovh_path_number
+from .push import PUSH_TYPE_CGI, PUSH_TYPE_TEXT, home_assistant_urls
 from .webhook import async_create_callback_url
 
 if TYPE_CHECKING:
@@ -92,19 +98,27 @@ else:
     from voluptuous import Schema
 
 CONF_SET_CALLBACK: Final = "set_callback"
+CONF_SET_PUSH: Final = "set_push"
 DEFAULT_NAME: Final = "OVH SMS"
 # Numbers written without a country code are read as numbers of this country when
 # Home Assistant's own country is not set: OVHcloud's virtual numbers are French.
 DEFAULT_COUNTRY: Final = "FR"
-# The delivery-reports step, by what the account's callBack holds now: none, another URL,
-# this very URL, or nothing readable with these keys. Each has its own text.
+# The delivery-reports and received-SMS steps, by what the account holds now: nothing,
+# another URL (or, for received SMS, an automatic answer), Home Assistant's URL, or nothing
+# readable with these keys. Each variant (a suffix of the step) has its own text.
 STEP_CALLBACK: Final = "callback"
-STEP_CALLBACK_REPLACE: Final = "callback_replace"
-STEP_CALLBACK_SET: Final = "callback_set"
-STEP_CALLBACK_UNKNOWN: Final = "callback_unknown"
+STEP_PUSH: Final = "push"
+SUFFIX_REPLACE: Final = "_replace"
+SUFFIX_AUTO_REPLY: Final = "_auto_reply"
+SUFFIX_SET: Final = "_set"
+SUFFIX_UNKNOWN: Final = "_unknown"
+# The options' received-SMS step when the account calls Home Assistant, but no push has
+# arrived yet.
+SUFFIX_SET_WAITING: Final = "_set_waiting"
 
 DEFAULT_OPTIONS: Final[dict[str, Any]] = {
     CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+    CONF_PUSH_SCAN_INTERVAL: DEFAULT_PUSH_SCAN_INTERVAL,
     CONF_DELETE_RECEIVED: DEFAULT_DELETE_RECEIVED,
     CONF_MAX_SMS_PER_HOUR: DEFAULT_MAX_SMS_PER_HOUR,
     CONF_LOW_CREDITS: DEFAULT_LOW_CREDITS,
@@ -129,11 +143,16 @@ MANUAL_SCHEMA: Final = Schema(
         vol.Required(CONF_NUMBER): _PHONE,
     }
 )
-CALLBACK_SCHEMA: Final = Schema({vol.Required(CONF_SET_CALLBACK, default=False): BooleanSelector()})
 SETTINGS_SCHEMA: Final = Schema(
     {
         # Bounds checked by the step, which says them in the user's language.
         vol.Required(CONF_SCAN_INTERVAL): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
+            ),
+            vol.Coerce(int),
+        ),
+        vol.Required(CONF_PUSH_SCAN_INTERVAL): vol.All(
             NumberSelector(
                 NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
             ),
@@ -299,56 +318,122 @@ async def _async_ovh_if_granted[T](
     return await _async_ovh(granted_or_none(), placeholders, not_found=not_found)
 
 
-async def _async_callback_step(
+@dataclass(frozen=True, slots=True)
+class _AccountUrl:
+    """An account-wide setting that can call Home Assistant's URL, and the step that shows it.
+
+    The step's id is ``step`` plus the suffix of what the account holds now (``state``):
+    each variant has its own text. ``write`` points the setting at Home Assistant.
+    ``whole_account``: the URL of any entry of the account serves every number (pushes are
+    routed by number; a delivery report reaches only the entry whose URL it calls).
+    """
+
+    step: str
+    toggle: str
+    state: Callable[[SmsAccount, set[str]], tuple[str, dict[str, str]]]
+    write: Callable[[OvhSmsClient, str, str], Awaitable[None]]
+    whole_account: bool
+
+    @property
+    def schema(self) -> Schema:
+        """The opt-in, off by default."""
+        return Schema({vol.Required(self.toggle, default=False): BooleanSelector()})
+
+
+def _callback_state(account: SmsAccount, ours: set[str]) -> tuple[str, dict[str, str]]:
+    """The variant of the delivery-reports step, by the account's ``callBack``."""
+    if not account.callback:
+        return "", {}
+    if account.callback in ours:
+        return SUFFIX_SET, {}
+    return SUFFIX_REPLACE, {"current_callback": account.callback}
+
+
+def _push_state(account: SmsAccount, ours: set[str]) -> tuple[str, dict[str, str]]:
+    """The variant of the received-SMS step, by the account's ``smsResponse``.
+
+    An automatic answer (``text``) is replaced by a push: the step says so.
+    """
+    if account.push_type == PUSH_TYPE_TEXT:
+        return SUFFIX_AUTO_REPLY, {}
+    if account.push_type != PUSH_TYPE_CGI or account.push_url is None:
+        return "", {}
+    if account.push_url in ours:
+        return SUFFIX_SET, {}
+    return SUFFIX_REPLACE, {"current_push": account.push_url}
+
+
+CALLBACK: Final = _AccountUrl(
+    STEP_CALLBACK,
+    CONF_SET_CALLBACK,
+    _callback_state,
+    lambda client, service, url: client.async_set_callback(service, url),
+    whole_account=False,
+)
+PUSH: Final = _AccountUrl(
+    STEP_PUSH,
+    CONF_SET_PUSH,
+    _push_state,
+    lambda client, service, url: client.async_set_push(service, url),
+    whole_account=True,
+)
+
+
+async def _async_account_url_step(
     flow: ConfigFlow | OptionsFlow,
     client: OvhSmsClient,
     service: str,
     url: str,
+    setting: _AccountUrl,
     *,
     user_input: dict[str, Any] | None,
     placeholders: dict[str, str],
-    finish: Callable[[], ConfigFlowResult],
+    finish: Callable[[bool], Awaitable[ConfigFlowResult]],
+    ours: Iterable[str] = (),
+    when_set: tuple[str, dict[str, str]] = (SUFFIX_SET, {}),
 ) -> ConfigFlowResult:
-    """The delivery-reports step: write the URL if asked to, then ``finish``.
+    """The delivery-reports or received-SMS step: write the URL if asked to, then ``finish``.
 
-    The form shown fits what the account's callBack holds now; the toggle that writes the
-    URL is offered unless the account holds this URL already.
+    ``finish`` is told whether the URL was written. The form shown fits what the account
+    holds now; the toggle that writes the URL is offered unless the account calls Home
+    Assistant already (``url``, or for a whole-account setting one of ``ours``: the URLs of
+    the account's other entries). ``when_set`` is the variant (and its placeholders) shown
+    then.
     """
     errors: dict[str, str] = {}
     if user_input is not None:
-        if user_input.get(CONF_SET_CALLBACK):
-            errors = await _async_write_callback(client, service, url, placeholders)
+        write = bool(user_input.get(setting.toggle))
+        if write:
+            errors = await _async_write_url(setting, client, service, url, placeholders)
         if not errors:
-            return finish()
+            return await finish(write)
     shown = {**placeholders, "callback_url": url}
     try:
         account = await client.async_get_account(service)
     except OvhSmsError:
-        step_id = STEP_CALLBACK_UNKNOWN
+        suffix = SUFFIX_UNKNOWN
     else:
-        if not account.callback:
-            step_id = STEP_CALLBACK
-        elif account.callback == url:
-            step_id = STEP_CALLBACK_SET
-        else:
-            step_id = STEP_CALLBACK_REPLACE
-            shown["current_callback"] = account.callback
-    schema = Schema({}) if step_id == STEP_CALLBACK_SET else CALLBACK_SCHEMA
+        suffix, current = setting.state(account, {url, *ours} if setting.whole_account else {url})
+        shown |= current
+        if suffix == SUFFIX_SET:
+            suffix, about = when_set
+            shown |= about
+    schema = Schema({}) if suffix.startswith(SUFFIX_SET) else setting.schema
     return flow.async_show_form(
-        step_id=step_id,
+        step_id=setting.step + suffix,
         data_schema=flow.add_suggested_values_to_schema(schema, user_input),
         errors=errors,
         description_placeholders=shown,
     )
 
 
-async def _async_write_callback(
-    client: OvhSmsClient, service: str, url: str, placeholders: dict[str, str]
+async def _async_write_url(
+    setting: _AccountUrl, client: OvhSmsClient, service: str, url: str, placeholders: dict[str, str]
 ) -> dict[str, str]:
-    """Write the URL into the account's ``callBack``; return the form's errors."""
+    """Point the account's setting at the URL; return the form's errors."""
     try:
         await _async_ovh(
-            client.async_set_callback(service, url),
+            setting.write(client, service, url),
             placeholders,
             not_found={"base": "service_not_found"},
         )
@@ -499,22 +584,47 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
             self._callback_url, self._cloud_data = await async_create_callback_url(
                 self.hass, self._webhook_id
             )
+        return await self._async_url_step(CALLBACK, user_input, lambda _: self.async_step_push())
+
+    async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Offer OVH's push of received SMS to the same URL; set it if asked to."""
+
+        async def create_entry(_written: bool) -> ConfigFlowResult:
+            return self._async_create_entry()
+
+        return await self._async_url_step(PUSH, user_input, create_entry)
+
+    async def _async_url_step(
+        self,
+        setting: _AccountUrl,
+        user_input: dict[str, Any] | None,
+        finish: Callable[[bool], Awaitable[ConfigFlowResult]],
+    ) -> ConfigFlowResult:
+        """One of the two steps about the URL (none reachable: say how to get one)."""
         if (url := self._callback_url) is None:
             return await self.async_step_no_callback_url()
-        return await _async_callback_step(
+        data = self._data
+        return await _async_account_url_step(
             self,
             self._api,
-            self._data[CONF_SERVICE_NAME],
+            data[CONF_SERVICE_NAME],
             url,
+            setting,
             user_input=user_input,
             placeholders=self._placeholders,
-            finish=self._async_create_entry,
+            finish=finish,
+            # The other numbers of the account set up already take its pushes too.
+            ours=home_assistant_urls(self.hass, data[CONF_SERVICE_NAME], data[CONF_ENDPOINT]),
         )
 
-    # The same step, shown with the text that fits the account's current callBack.
+    # The same steps, shown with the text that fits what the account holds now.
     async_step_callback_replace = async_step_callback
     async_step_callback_set = async_step_callback
     async_step_callback_unknown = async_step_callback
+    async_step_push_replace = async_step_push
+    async_step_push_auto_reply = async_step_push
+    async_step_push_set = async_step_push
+    async_step_push_unknown = async_step_push
 
     async def async_step_no_callback_url(
         self, user_input: dict[str, Any] | None = None
@@ -647,9 +757,16 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
         """Polling, deletion of received SMS, the hourly sending cap and the credit warning."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            if MIN_SCAN_INTERVAL <= user_input[CONF_SCAN_INTERVAL] <= MAX_SCAN_INTERVAL:
+            errors = {
+                key: error
+                for key, error in {
+                    CONF_SCAN_INTERVAL: "scan_interval_out_of_range",
+                    CONF_PUSH_SCAN_INTERVAL: "push_scan_interval_out_of_range",
+                }.items()
+                if not MIN_SCAN_INTERVAL <= user_input[key] <= MAX_SCAN_INTERVAL
+            }
+            if not errors:
                 return self.async_create_entry(data={**self.config_entry.options, **user_input})
-            errors[CONF_SCAN_INTERVAL] = "scan_interval_out_of_range"
         return self.async_show_form(
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
@@ -665,7 +782,48 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
     async def async_step_callback(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The callback URL as it is now; written into the account if asked to.
+        """The callback URL as it is now, written into the account if asked to; then push."""
+
+        async def finish(written: bool) -> ConfigFlowResult:
+            # Delivery statuses stop being read from OVH once the account is read calling here.
+            await self._async_read_account_again(written)
+            return await self.async_step_push()
+
+        return await self._async_url_step(CALLBACK, user_input, finish)
+
+    async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """OVH's push of received SMS: what the account does now, and whether pushes arrive."""
+
+        async def finish(written: bool) -> ConfigFlowResult:
+            # The poll slows down only once the account is read pushing here.
+            await self._async_read_account_again(written)
+            return self.async_create_entry(data=dict(self.config_entry.options))
+
+        return await self._async_url_step(PUSH, user_input, finish, when_set=self._last_push())
+
+    async def _async_read_account_again(self, written: bool) -> None:
+        """Read the account again at once after a write into it, when the entry is loaded."""
+        entry = self.config_entry
+        if written and entry.state is ConfigEntryState.LOADED:
+            await entry.runtime_data.account.async_request_refresh()
+
+    def _last_push(self) -> tuple[str, dict[str, str]]:
+        """The variant shown when the account pushes here: the last push, or none yet."""
+        entry = self.config_entry
+        if entry.state is ConfigEntryState.LOADED and (
+            last := entry.runtime_data.store.push.last_verified
+        ):
+            return SUFFIX_SET, {"last_push": dt_util.as_local(last).strftime("%Y-%m-%d %H:%M:%S")}
+        return SUFFIX_SET_WAITING, {}
+
+    async def _async_url_step(
+        self,
+        setting: _AccountUrl,
+        user_input: dict[str, Any] | None,
+        finish: Callable[[bool], Awaitable[ConfigFlowResult]],
+        when_set: tuple[str, dict[str, str]] = (SUFFIX_SET, {}),
+    ) -> ConfigFlowResult:
+        """One of the two steps about the URL (none reachable: say how to get one).
 
         The URL is worked out once per flow: the one written is the one shown.
         """
@@ -686,30 +844,30 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
             )
             self._callback = url, client
         url, client = self._callback
-        result = await _async_callback_step(
+        return await _async_account_url_step(
             self,
             client,
             entry.data[CONF_SERVICE_NAME],
             url,
+            setting,
             user_input=user_input,
             placeholders=self._placeholders,
-            finish=lambda: self.async_create_entry(data=dict(entry.options)),
+            finish=finish,
+            ours=home_assistant_urls(
+                self.hass, entry.data[CONF_SERVICE_NAME], entry.data[CONF_ENDPOINT]
+            ),
+            when_set=when_set,
         )
-        if (
-            user_input is not None
-            and user_input.get(CONF_SET_CALLBACK)
-            and result["type"] is FlowResultType.CREATE_ENTRY
-            and entry.state is ConfigEntryState.LOADED
-        ):
-            # The URL was written: read the account again, so that delivery statuses stop
-            # being read from OVH at once.
-            await entry.runtime_data.account.async_request_refresh()
-        return result
 
-    # The same step, shown with the text that fits the account's current callBack.
+    # The same steps, shown with the text that fits what the account holds now.
     async_step_callback_replace = async_step_callback
     async_step_callback_set = async_step_callback
     async_step_callback_unknown = async_step_callback
+    async_step_push_replace = async_step_push
+    async_step_push_auto_reply = async_step_push
+    async_step_push_set = async_step_push
+    async_step_push_set_waiting = async_step_push
+    async_step_push_unknown = async_step_push
 
     async def async_step_no_callback_url(
         self, user_input: dict[str, Any] | None = None

@@ -24,6 +24,9 @@ CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_DELETE_RECEIVED: Final = "delete_received"
 CONF_MAX_SMS_PER_HOUR: Final = "max_sms_per_hour"
 DEFAULT_SCAN_INTERVAL: Final = 20
+# The polling interval while OVH pushes received SMS and the pushes arrive.
+CONF_PUSH_SCAN_INTERVAL: Final = "push_scan_interval"
+DEFAULT_PUSH_SCAN_INTERVAL: Final = 300
 MIN_SCAN_INTERVAL: Final = 10
 MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_DELETE_RECEIVED: Final = True

@@ -94,6 +94,17 @@ def _bounded_text(value: str | None, max_length: int) -> str | None:
     return value
 
 
+def message_id(params: dict[str, str]) -> int:
+    """The call's ``id``: ``InvalidReportError`` when absent or not within OVH's range."""
+    raw_id = params.get("id")
+    if raw_id is None:
+        raise InvalidReportError("missing id")
+    found = whole_number(raw_id, MAX_MESSAGE_ID)
+    if found is None:
+        raise InvalidReportError("invalid id")
+    return found
+
+
 def parse_report(params: dict[str, str]) -> DeliveryReport:
     """The report a call's parameters (blank values already left out) make.
 
@@ -104,12 +115,7 @@ def parse_report(params: dict[str, str]) -> DeliveryReport:
     ``description`` is OVH's ``descriptionDlr``, or, when there is none, the
     ``description`` parameter if that is not the DLR id (a text such as ``Delivered``).
     """
-    raw_id = params.get("id")
-    if raw_id is None:
-        raise InvalidReportError("missing id")
-    message_id = whole_number(raw_id, MAX_MESSAGE_ID)
-    if message_id is None:
-        raise InvalidReportError("invalid id")
+    report_id = message_id(params)
     from_dlr = whole_number(params.get("dlr"), MAX_CODE)
     from_description = whole_number(params.get("description"), MAX_CODE)
     dlr = from_dlr if from_dlr is not None else from_description
@@ -118,7 +124,7 @@ def parse_report(params: dict[str, str]) -> DeliveryReport:
     if text is None and from_description is None:
         text = params.get("description")
     return DeliveryReport(
-        message_id=message_id,
+        message_id=report_id,
         status=delivery_status(dlr, ptt),
         dlr=dlr,
         ptt=ptt,

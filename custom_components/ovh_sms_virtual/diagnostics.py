@@ -18,6 +18,7 @@ from .const import (
     SUBENTRY_CONTACT,
 )
 from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator
+from .push import push_reaches
 
 # The webhook id and the cloudhook URL are secrets too: whoever knows them can post
 # delivery reports. Contacts are people: neither their names nor their numbers leave.
@@ -49,11 +50,11 @@ async def async_get_config_entry_diagnostics(
         ],
     }
     if entry.state is ConfigEntryState.LOADED:
-        diagnostics |= _runtime(entry)
+        diagnostics |= _runtime(hass, entry)
     return diagnostics
 
 
-def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
+def _runtime(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> dict[str, Any]:
     """The account as last read, the pollers' health and the stored counts."""
     data = entry.runtime_data
     account = data.account.data
@@ -69,6 +70,7 @@ def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
             and account.callback == data.callback_url,
         },
         "callback_url_known": data.callback_url is not None,
+        "push": _push(hass, entry),
         "coordinators": {
             "account": _health(data.account),
             "inbox": _health(data.inbox),
@@ -83,6 +85,22 @@ def _runtime(entry: OvhSmsConfigEntry) -> dict[str, Any]:
             "tracked_sms": data.delivery.tracked_count,
             "reads_failing": data.delivery.failing,
         },
+    }
+
+
+def _push(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> dict[str, Any]:
+    """Whether the account pushes received SMS here, and what the pushes gave."""
+    data = entry.runtime_data
+    stats = data.store.push
+    account = data.account.data
+    return {
+        # The URL itself may belong to another program: only what it is.
+        "account_response_type": None if account is None else account.push_type,
+        "account_pushes_here": push_reaches(hass, entry),
+        "verified": stats.verified,
+        "forged": stats.forged,
+        "unread": stats.unread,
+        "last_verified": stats.last_verified.isoformat() if stats.last_verified else None,
     }
 
 

@@ -19,8 +19,10 @@ from .api import (
 )
 from .const import (
     CONF_DELETE_RECEIVED,
+    CONF_PUSH_SCAN_INTERVAL,
     CONF_SCAN_INTERVAL,
     DEFAULT_DELETE_RECEIVED,
+    DEFAULT_PUSH_SCAN_INTERVAL,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     EVENT_RECEIVED,
@@ -29,6 +31,7 @@ from .const import (
     SIGNAL_RECEIVED,
 )
 from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator
+from .push import PushOutcome, PushPace, push_reaches
 from .store import OvhSmsStore
 
 # A poll's calls are bounded, so that it ends and a backlog moves on at every poll.
@@ -77,6 +80,11 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
     The list reaches back to ``WINDOW_MARGIN`` before the newest message fired, once
     every older listed message is handled: with deletion off, OVH keeps months of
     history, and an idle poll stays one small call.
+
+    A push of a received SMS (``async_verify_push``) is read from OVH by its id, kept with
+    the read messages, and followed by a poll at once: the same rules then fire it, after
+    any older message. While the account pushes to Home Assistant and the pushes are
+    relied on (``PushPace``), the poll runs at the slower push interval.
     """
 
     def __init__(
@@ -90,8 +98,16 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         seconds = max(
             int(entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)), MIN_SCAN_INTERVAL
         )
+        self._normal_interval = timedelta(seconds=seconds)
+        # Never faster than the normal pace.
+        self._push_interval = timedelta(
+            seconds=max(
+                int(entry.options.get(CONF_PUSH_SCAN_INTERVAL, DEFAULT_PUSH_SCAN_INTERVAL)),
+                seconds,
+            )
+        )
         super().__init__(
-            hass, entry, client, name=f"{DOMAIN} inbox", update_interval=timedelta(seconds=seconds)
+            hass, entry, client, name=f"{DOMAIN} inbox", update_interval=self._normal_interval
         )
         self.store = store
         self.delete_received: bool = entry.options.get(
@@ -103,6 +119,10 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         self._newest: datetime | None = None
         self._delete_failing = False
         self._stopping = False
+        self.pace = PushPace()
+        self._verifying: set[int] = set()
+        self._poll_after_push = False
+        self._polling_after_push = False
 
     @override
     async def async_shutdown(self) -> None:
@@ -137,9 +157,18 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         if holding is None and not self._read:
             # Written with the batch.
             self._move_window(ready)
-        await self.async_deliver(sorted(ready, key=lambda sms: (sms.created, sms.id)))
-        if self.delete_received and not self._stopping:
-            await self._async_delete_handled()
+        fired = await self.async_deliver(sorted(ready, key=lambda sms: (sms.created, sms.id)))
+        if not self._stopping:
+            self.pace.polled(
+                [sms.id for sms in fired], watching=push_reaches(self.hass, self.config_entry)
+            )
+            self._set_pace(
+                waiting=holding is not None
+                or bool(self._read)
+                or any(not failing.given_up_waiting for failing in self._failing.values())
+            )
+            if self.delete_received:
+                await self._async_delete_handled()
 
     async def _async_read_new(self, listed: set[int]) -> int | None:
         """Read listed messages not read yet, oldest id first, within the poll's bounds.
@@ -237,6 +266,99 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         if fired:
             await self.store.async_save()
         return fired
+
+    async def async_verify_push(self, sms_id: int) -> PushOutcome:
+        """OVH pushed SMS ``sms_id``, maybe for this number: read it, then poll at once.
+
+        One ``GET .../incoming/{id}`` at most, none for an SMS this entry has already: an id
+        OVH does not hold for this number costs that one call and fires nothing. The SMS
+        read is kept with the messages a poll read, and the poll that follows fires it
+        after any older message still waiting. A failed read leaves it to the next poll.
+        """
+        stats = self.store.push
+        if self._has(sms_id):
+            return self._known_pushed(sms_id)
+        self._verifying.add(sms_id)
+        try:
+            async with self.store.inbox_lock:
+                if self._stopping:
+                    stats.unread += 1
+                    return PushOutcome.UNREAD
+                # A poll may have read or fired it while this push waited.
+                if self._fired(sms_id) or sms_id in self._read:
+                    return self._known_pushed(sms_id)
+                try:
+                    sms = await self.client.async_get_incoming(
+                        self.service_name, self.number, sms_id
+                    )
+                except OvhSmsNotFoundError:
+                    return PushOutcome.NOT_HELD
+                except OvhSmsError as err:
+                    LOGGER.debug(
+                        "Cannot read pushed SMS %s, left to the next poll: %s",
+                        sms_id,
+                        err.message,
+                    )
+                    stats.unread += 1
+                    return PushOutcome.UNREAD
+                self._failing.pop(sms_id, None)
+                self._read[sms_id] = sms
+                self._count_verified()
+                self.pace.pushed(sms_id, fired=False)
+        finally:
+            self._verifying.discard(sms_id)
+        self._async_poll_after_push()
+        return PushOutcome.CONFIRMED
+
+    def _fired(self, sms_id: int) -> bool:
+        """Whether this SMS was fired (a deleted one is no longer in the handled ids)."""
+        return self.store.is_handled(sms_id) or self.pace.was_fired(sms_id)
+
+    def _has(self, sms_id: int) -> bool:
+        """Whether this SMS is fired, read, or being checked after another push."""
+        return self._fired(sms_id) or sms_id in self._read or sms_id in self._verifying
+
+    def _known_pushed(self, sms_id: int) -> PushOutcome:
+        """A push of an SMS this entry has: it was real, and maybe later than a poll."""
+        self._count_verified()
+        self.pace.pushed(sms_id, fired=self._fired(sms_id))
+        return PushOutcome.KNOWN
+
+    def _count_verified(self) -> None:
+        stats = self.store.push
+        stats.verified += 1
+        stats.last_verified = dt_util.utcnow()
+
+    @callback
+    def _async_poll_after_push(self) -> None:
+        """Poll now, once more after a poll that runs (pushes in a burst share polls)."""
+        self._poll_after_push = True
+        if self._polling_after_push or self._stopping:
+            return
+        self._polling_after_push = True
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_polls_after_push(), f"{DOMAIN} poll after a push"
+        )
+
+    async def _async_polls_after_push(self) -> None:
+        try:
+            while self._poll_after_push and not self._stopping:
+                self._poll_after_push = False
+                await self.async_refresh()
+        finally:
+            self._polling_after_push = False
+
+    def _set_pace(self, *, waiting: bool) -> None:
+        """The slower interval while pushes reach Home Assistant and are relied on.
+
+        Never while SMS wait (``waiting``: a backlog, a read failing): no push comes for
+        them. Set during a poll, so the next one is scheduled with it.
+        """
+        slow = not waiting and self.pace.reliable() and push_reaches(self.hass, self.config_entry)
+        interval = self._push_interval if slow else self._normal_interval
+        if interval != self.update_interval:
+            LOGGER.debug("The inbox is polled every %d s now", interval.total_seconds())
+            self.update_interval = interval
 
     def _move_window(self, ready: list[IncomingSms]) -> None:
         """Every listed SMS is handled: list from ``WINDOW_MARGIN`` before the newest on.

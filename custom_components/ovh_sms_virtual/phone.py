@@ -82,3 +82,25 @@ def country_name(region: str, language: str) -> str:
 def ovh_number_to_e164(number: str) -> str:
     """``+33612345678`` for a virtual number as OVH writes it (``0033612345678``)."""
     return "+" + number.lstrip("+").removeprefix("00")
+
+
+def is_number(value: str, ovh_number: str) -> bool:
+    """Whether ``value`` names the virtual number ``ovh_number`` (``0033612345678``).
+
+    ``value`` may be written ``+33612345678``, ``0033612345678``, ``33612345678`` or in the
+    number's national form, ``0612345678``.
+    """
+    import phonenumbers  # noqa: PLC0415 - see the module's docstring
+
+    own = ovh_number_to_e164(ovh_number)
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(own))
+    except phonenumbers.NumberParseException:
+        return False
+    if region is None:
+        return False
+    text = value.strip()
+    if to_e164(text, region) == own:
+        return True
+    # Digits with the country code but no "+" nor "00" read as a national number first.
+    return text.isdigit() and not text.startswith("0") and to_e164(f"+{text}", region) == own

@@ -3,6 +3,7 @@
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, TypedDict
 
@@ -53,6 +54,21 @@ async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
     await store.async_remove()
 
 
+@dataclass(slots=True)
+class PushStats:
+    """What OVH's pushes of received SMS gave since Home Assistant started (not on disk)."""
+
+    verified: int = 0
+    """Pushes of an SMS that OVH holds, or held, for this number."""
+    forged: int = 0
+    """Pushes to this entry's URL of an SMS that OVH holds for no number it could be for."""
+    unread: int = 0
+    """Pushes that could not be checked with OVH (left to the next poll)."""
+    last_verified: datetime | None = None
+    in_flight: int = 0
+    """Pushes to this entry's URL being checked now."""
+
+
 class OvhSmsStore:
     """Persisted state of one config entry.
 
@@ -91,6 +107,8 @@ class OvhSmsStore:
         self._saving: asyncio.Task[None] | None = None
         # One inbox poll at a time, across reloads of the entry.
         self.inbox_lock = asyncio.Lock()
+        # Kept across reloads (saving the options reloads), so the options still show them.
+        self.push = PushStats()
 
     async def async_load(self) -> None:
         """Read what was saved (nothing on the first start)."""

@@ -1,4 +1,4 @@
-"""Delivery reports: the status-change callback webhook.
+"""Delivery reports (the status-change callback) and pushed SMS: the entry's webhook.
 
 OVH calls the account's ``callBack`` URL each time a sent SMS changes state, with ``id``,
 ``ptt``, ``date``, ``description`` (the DLR id) and ``descriptionDlr`` in the query string
@@ -6,7 +6,8 @@ OVH calls the account's ``callBack`` URL each time a sent SMS changes state, wit
 webhook id in the URL, so this module never logs the id or the URL, nor raises (Home
 Assistant would log the id with the traceback). Home Assistant's own webhook and HTTP
 code still write the URL into the log in a few cases (a PUT, a request its security filter
-refuses, debug logging): README says which.
+refuses, debug logging): README says which. The same URL takes OVH's push of each
+received SMS (the account's ``smsResponse``), which ``push`` checks with OVH.
 
 Home Assistant Cloud is imported only once it is loaded: importing it pulls in most of Home
 Assistant's voice and media stack, which an installation without it may not have.
@@ -37,6 +38,7 @@ from .const import (
 )
 from .coordinator import OvhSmsConfigEntry
 from .delivery_report import InvalidReportError, parse_report
+from .push import async_handle_push, parse_push
 
 ISSUE_UNREACHABLE: Final = "callback_url_unreachable"
 LEARN_MORE_URL: Final = "https://github.com/ovh-sms-virtual/ovh_sms_virtual#delivery-tracking"
@@ -310,12 +312,12 @@ async def _async_handle_report(
     """
     try:
         params = await _async_read_params(request)
-        report = parse_report(params)
         if PUSHED_SMS_PARAMETERS.intersection(params):
             # OVH's push of a received SMS, when the account's ``smsResponse`` points
-            # here: not a delivery report. The inbox's next poll fires the SMS.
-            LOGGER.debug("A received SMS was pushed: left to the next poll")
+            # here: not a delivery report. Checked with OVH in the background.
+            async_handle_push(hass, entry, parse_push(params))
             return Response(text="OK")
+        report = parse_report(params)
         entry.runtime_data.delivery.async_webhook_report(report)
     except _BadRequestError as err:
         LOGGER.debug("Rejected a delivery report: %s", err.reason)

@@ -176,6 +176,22 @@ def test_no_push_unless_the_account_asks(
     assert client.get(f"/sms/{SERVICE}")["smsResponse"]["responseType"] == "none"
 
 
+def test_automatic_answer_is_no_push(
+    sim: OvhSimulator, client: ThreadedClient, receiver: Receiver
+) -> None:
+    """``responseType`` text (an automatic answer): the account shows it, nothing is pushed."""
+    sim.set_push_url(SERVICE, receiver.url)
+    sim.set_auto_reply(SERVICE, "Thanks")
+
+    sms_id = sim.add_incoming(SERVICE, NUMBER, SENDER, "one")
+
+    with pytest.raises(KeyError, match="no push"):
+        sim.wait_push(sms_id)
+    response = client.get(f"/sms/{SERVICE}")["smsResponse"]
+    assert (response["responseType"], response["text"]) == ("text", "Thanks")
+    assert receiver.calls == []
+
+
 def test_push_via_another_origin(
     sim: OvhSimulator, receiver: Receiver, capsys: pytest.CaptureFixture[str]
 ) -> None:
