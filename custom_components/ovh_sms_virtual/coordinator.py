@@ -26,6 +26,7 @@ from .api import (
 )
 from .const import CONF_NUMBER, CONF_SERVICE_NAME, CREDITS_SCAN_INTERVAL, DOMAIN, LOGGER
 from .credits import async_delete_credits_issue, async_update_credits_issue
+from .issues import async_create_entry_issue, async_delete_entry_issue
 from .store import OvhSmsStore
 
 if TYPE_CHECKING:
@@ -140,31 +141,22 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
 
 
-def _expired_issue_id(entry: OvhSmsConfigEntry) -> str:
-    return f"{ISSUE_SERVICE_EXPIRED}_{entry.entry_id}"
-
-
 @callback
 def async_report_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
     """Raise the repair issue that asks to renew the SMS service."""
-    ir.async_create_issue(
+    async_create_entry_issue(
         hass,
-        DOMAIN,
-        _expired_issue_id(entry),
-        is_fixable=False,
+        entry,
+        ISSUE_SERVICE_EXPIRED,
         severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_SERVICE_EXPIRED,
-        translation_placeholders={
-            "name": entry.title,
-            "service_name": entry.data[CONF_SERVICE_NAME],
-        },
+        placeholders={"service_name": entry.data[CONF_SERVICE_NAME]},
     )
 
 
 @callback
 def async_clear_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
     """OVH answers again: the service was renewed (nothing happens without an issue)."""
-    ir.async_delete_issue(hass, DOMAIN, _expired_issue_id(entry))
+    async_delete_entry_issue(hass, entry, ISSUE_SERVICE_EXPIRED)
 
 
 def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:

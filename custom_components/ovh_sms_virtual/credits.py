@@ -6,15 +6,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import BUY_CREDITS_URL, CONF_LOW_CREDITS, DEFAULT_LOW_CREDITS, DOMAIN
+from .const import BUY_CREDITS_URL, CONF_LOW_CREDITS, DEFAULT_LOW_CREDITS
+from .issues import async_create_entry_issue, async_delete_entry_issue
 
+# One issue per entry, whichever text it shows.
 ISSUE_LOW_CREDITS: Final = "low_credits"
 ISSUE_OUT_OF_CREDITS: Final = "out_of_credits"
-
-
-def low_credits_issue_id(entry: ConfigEntry) -> str:
-    """One issue per entry, whichever text it shows."""
-    return f"{ISSUE_LOW_CREDITS}_{entry.entry_id}"
 
 
 @callback
@@ -27,20 +24,17 @@ def async_update_credits_issue(
     decides. A threshold of 0 warns only about refused sends.
     """
     threshold = int(entry.options.get(CONF_LOW_CREDITS, DEFAULT_LOW_CREDITS))
-    issue_id = low_credits_issue_id(entry)
     low = credits_left is not None and credits_left < threshold
     if not refused and not low:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        async_delete_credits_issue(hass, entry)
         return
-    ir.async_create_issue(
+    async_create_entry_issue(
         hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
+        entry,
+        ISSUE_LOW_CREDITS,
         severity=ir.IssueSeverity.ERROR if refused else ir.IssueSeverity.WARNING,
         translation_key=ISSUE_OUT_OF_CREDITS if refused else ISSUE_LOW_CREDITS,
-        translation_placeholders={
-            "name": entry.title,
+        placeholders={
             "credits": "?" if credits_left is None else f"{credits_left:g}",
             "threshold": str(threshold),
         },
@@ -50,5 +44,5 @@ def async_update_credits_issue(
 
 @callback
 def async_delete_credits_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """The entry is unloaded: its issue goes (the next setup reads the credits again)."""
-    ir.async_delete_issue(hass, DOMAIN, low_credits_issue_id(entry))
+    """The credits are back, or the entry is unloaded (the next setup reads them again)."""
+    async_delete_entry_issue(hass, entry, ISSUE_LOW_CREDITS)

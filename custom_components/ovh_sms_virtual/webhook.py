@@ -29,15 +29,10 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.json import json_loads
 
-from .const import (
-    CONF_CLOUDHOOK,
-    CONF_CLOUDHOOK_URL,
-    CONF_WEBHOOK_ID,
-    DOMAIN,
-    LOGGER,
-)
+from .const import CONF_CLOUDHOOK, CONF_CLOUDHOOK_URL, CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .coordinator import OvhSmsConfigEntry
 from .delivery_report import InvalidReportError, parse_report
+from .issues import async_create_entry_issue, async_delete_entry_issue
 from .push import async_handle_push, parse_push
 
 ISSUE_UNREACHABLE: Final = "callback_url_unreachable"
@@ -128,19 +123,15 @@ async def _async_update_callback_url(hass: HomeAssistant, entry: OvhSmsConfigEnt
             # No update listener: changing the data does not reload the entry.
             hass.config_entries.async_update_entry(entry, data={**entry.data, **stored})
     entry.runtime_data.callback_url = url
-    issue_id = f"{ISSUE_UNREACHABLE}_{entry.entry_id}"
     if url is not None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        async_delete_entry_issue(hass, entry, ISSUE_UNREACHABLE)
         return
-    ir.async_create_issue(
+    async_create_entry_issue(
         hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        learn_more_url=LEARN_MORE_URL,
+        entry,
+        ISSUE_UNREACHABLE,
         severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_UNREACHABLE,
-        translation_placeholders={"name": entry.title},
+        learn_more_url=LEARN_MORE_URL,
     )
 
 
@@ -203,7 +194,7 @@ async def async_remove_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) ->
         # Already gone, or the cloud is logged out: nothing left to delete.
         with suppress(CloudNotAvailable, ValueError):
             await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_UNREACHABLE}_{entry.entry_id}")
+    async_delete_entry_issue(hass, entry, ISSUE_UNREACHABLE)
 
 
 # ------------------------------------------------------------------------- the handler
