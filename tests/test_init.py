@@ -313,6 +313,25 @@ async def test_an_expired_service_loads_with_a_repair_issue(
     assert diagnostics_account is None
 
 
+async def test_removal_takes_the_expired_service_issue_with_it(
+    hass: HomeAssistant,
+    ovh_sim: OvhSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """No repair issue outlives its entry: none asks to renew a service no entry uses."""
+    ovh_sim.inject_fault("*", "^/sms/", status=460, body={"message": "Expired"}, count=None)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert issue_registry.async_get_issue(DOMAIN, f"service_expired_{mock_config_entry.entry_id}")
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert [issue_id for domain, issue_id in issue_registry.issues if domain == DOMAIN] == []
+
+
 async def test_setup_does_not_wait_for_the_first_poll(
     hass: HomeAssistant, ovh_sim: OvhSimulator, mock_config_entry: MockConfigEntry
 ) -> None:

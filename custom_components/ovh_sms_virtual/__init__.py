@@ -20,6 +20,7 @@ from .const import (
 from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry, OvhSmsRuntimeData
 from .delivery import OvhSmsDeliveryTracker
 from .inbox import OvhSmsInboxCoordinator
+from .issues import async_delete_entry_issues
 from .sender import OvhSmsSender
 from .services import async_setup_services
 from .store import async_get_store, async_remove_store
@@ -90,9 +91,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
-    """Delete what the entry left behind: its stored ids and its cloudhook.
+    """Delete what the entry left behind: its stored ids, its repair issues, its cloudhook.
 
-    The local file first: a cloud failure must not leave it behind.
+    The local ones first: a cloud failure must not leave them behind.
     """
     await async_remove_store(hass, entry.entry_id)
+    async_delete_entry_issues(hass, entry)
     await async_remove_webhook(hass, entry)

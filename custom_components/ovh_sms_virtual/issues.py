@@ -42,3 +42,12 @@ def async_create_entry_issue(
 def async_delete_entry_issue(hass: HomeAssistant, entry: ConfigEntry, issue: str) -> None:
     """The entry's ``issue`` is over (nothing happens when it is not raised)."""
     ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, issue))
+
+
+@callback
+def async_delete_entry_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """The entry is removed: none of its issues may outlive it, whatever their kind."""
+    suffix = _issue_id(entry, "")
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue_id.endswith(suffix):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -184,7 +184,7 @@ def _async_follow_cloud(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
 
 
 async def async_remove_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
-    """Delete the entry's cloudhook, if it made one, and its repair issue."""
+    """Delete the entry's cloudhook, if it made one."""
     if entry.data.get(CONF_CLOUDHOOK_URL) and "cloud" in hass.config.components:
         from homeassistant.components.cloud import (  # noqa: PLC0415 - see the module's docstring
             CloudNotAvailable,
@@ -194,7 +194,6 @@ async def async_remove_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) ->
         # Already gone, or the cloud is logged out: nothing left to delete.
         with suppress(CloudNotAvailable, ValueError):
             await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    async_delete_entry_issue(hass, entry, ISSUE_UNREACHABLE)
 
 
 # ------------------------------------------------------------------------- the handler
