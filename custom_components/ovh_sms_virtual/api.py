@@ -28,7 +28,7 @@ from homeassistant.helpers.importlib import async_import_module
 import requests
 
 from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
-from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, whole_number
+from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, MAX_MESSAGE_ID, bounded_int, whole_number
 
 if TYPE_CHECKING:
     import ovh
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 TIMEOUT: Final = (5.0, 15.0)
 # The longest a whole call may take, OVH's time included when the client first reads it.
 CALL_DEADLINE: Final = 30.0
-# OVH's ids are longs; larger numbers come from something else.
-MAX_ID: Final = 2**63 - 1
 REDACTED: Final = "**REDACTED**"
 # Shorter values are no secrets worth hiding, and replacing them would garble any text.
 MIN_SECRET_LENGTH: Final = 8
@@ -246,13 +244,11 @@ class OutgoingSms:
 
 def _code(value: object) -> int | None:
     """A DLR id or ptt code: a whole number from 0 to ``MAX_CODE``, as a number or text."""
-    if isinstance(value, bool):
-        return None
+    if isinstance(value, str):
+        return whole_number(value, MAX_CODE)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int):
-        return value if 0 <= value <= MAX_CODE else None
-    return whole_number(value, MAX_CODE) if isinstance(value, str) else None
+    return bounded_int(value, MAX_CODE)
 
 
 _E164: Final = re.compile(r"\+[1-9][0-9]{5,14}")
@@ -326,9 +322,7 @@ def _as_id(value: object) -> int | None:
     """An OVH id (a positive long) from a JSON number or its digits; None otherwise."""
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 < value <= MAX_ID else None
+    return bounded_int(value, MAX_MESSAGE_ID, minimum=1)
 
 
 def _as_float(value: object) -> float | None:

@@ -58,6 +58,7 @@ from .delivery_report import (
     MAX_CODE,
     MAX_MESSAGE_ID,
     DeliveryReport,
+    bounded_int,
     outgoing_report,
 )
 from .store import OvhSmsStore
@@ -117,13 +118,6 @@ def _interval(checks: int) -> int:
     return CHECK_INTERVALS[checks] if checks < len(CHECK_INTERVALS) else LATER_INTERVAL
 
 
-def _whole(value: object, maximum: int) -> int | None:
-    """A stored integer from 0 to ``maximum``, else None."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= maximum:
-        return value
-    return None
-
-
 def _moment(value: object) -> float | None:
     """A stored timestamp, else None."""
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
@@ -159,7 +153,7 @@ class _Tracked:
         The times are kept within what a send can ask for, so a damaged file cannot
         schedule a read beyond what a date can hold.
         """
-        message_id = _whole(data.get("id"), MAX_MESSAGE_ID)
+        message_id = bounded_int(data.get("id"), MAX_MESSAGE_ID)
         until = _moment(data.get("until"))
         due = _moment(data.get("due"))
         if message_id is None or until is None or due is None or until <= now:
@@ -170,9 +164,9 @@ class _Tracked:
             message_id=message_id,
             until=until,
             due=min(due, until),
-            checks=_whole(data.get("checks"), 2**31) or 0,
+            checks=bounded_int(data.get("checks"), 2**31) or 0,
             status=status if status in DELIVERY_STATUSES else None,
-            dlr=_whole(data.get("dlr"), MAX_CODE),
+            dlr=bounded_int(data.get("dlr"), MAX_CODE),
         )
 
 

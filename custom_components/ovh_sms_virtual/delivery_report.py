@@ -58,6 +58,13 @@ class DeliveryReport:
     date: str | None
 
 
+def bounded_int(value: object, maximum: int, minimum: int = 0) -> int | None:
+    """``value`` when it is an integer (a bool is not) from ``minimum`` to ``maximum``."""
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
+        return value
+    return None
+
+
 def whole_number(value: str | None, maximum: int) -> int | None:
     """``value`` as an integer when it is a whole number from 0 to ``maximum``, else None.
 
