@@ -3,9 +3,11 @@
 The user step takes the name and the keys (and the region, when a region beyond Europe's
 is registered: only Europe has the SMS API). The SMS service and the virtual number are
 then picked from the account's lists, or typed and checked when the key may not list
-them. The last step shows the status-change callback URL and writes it into the account
-only when the user opts in, because that field is shared by everything that uses the
-account; when the account holds this URL already, it only says so.
+them. The last two steps show the entry's webhook URL, as the status-change callback and
+then as the address OVH pushes received SMS to, and write it into the account only when
+the user opts in, because both settings are shared by everything that uses the account;
+when the account calls Home Assistant already, they only say so. The options offer the
+same two steps again.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -463,7 +465,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     @override
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """Polling, deletion, sending cap and the callback URL."""
+        """The settings, and the callback and push URLs."""
         return OvhSmsOptionsFlow()
 
     @classmethod
@@ -740,7 +742,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class OvhSmsOptionsFlow(OptionsFlowWithReload):
-    """Settings apply by reloading the entry; the callback URL can be read again."""
+    """Settings apply by reloading the entry; the callback and push URLs can be read again."""
 
     def __init__(self) -> None:
         """Nothing refused yet, no URL worked out yet."""

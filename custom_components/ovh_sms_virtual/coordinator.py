@@ -178,7 +178,7 @@ def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:
 
 
 class OvhSmsAccountCoordinator(OvhSmsCoordinator[SmsAccount]):
-    """Reads the SMS account (credits left, callback URL) at a slow pace."""
+    """Reads the SMS account (credits left, callback and push URLs) at a slow pace."""
 
     def __init__(self, hass: HomeAssistant, entry: OvhSmsConfigEntry, client: OvhSmsClient) -> None:
         """Poll ``GET /sms/{service}`` every ``CREDITS_SCAN_INTERVAL``."""

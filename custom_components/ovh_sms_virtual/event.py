@@ -48,13 +48,13 @@ class OvhSmsReceivedEvent(OvhSmsEntity, CoordinatorEntity[OvhSmsInboxCoordinator
 
 
 class OvhSmsDeliveryEvent(OvhSmsEntity, EventEntity):
-    """Fires the delivery status of each report OVH sends to the callback webhook."""
+    """Fires each delivery status: reported by OVH to the webhook, or read from OVH."""
 
     _attr_event_types = list(DELIVERY_STATUSES)
     _attr_should_poll = False
 
     def __init__(self, entry: OvhSmsConfigEntry) -> None:
-        """Listen to the entry's webhook reports."""
+        """Listen to the entry's delivery reports."""
         super().__init__(entry, "delivery_status")
         self._signal = SIGNAL_DELIVERY.format(entry.entry_id)
 

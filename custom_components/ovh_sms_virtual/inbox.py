@@ -1,4 +1,4 @@
-"""Received SMS: poll the virtual number's inbox and fire each message exactly once, in order."""
+"""Received SMS, polled or pushed by OVH: each message fired exactly once, in order."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -124,7 +124,7 @@ class OvhSmsSender:
 
         Raises ``ServiceValidationError`` for bad input and ``HomeAssistantError`` when
         the hourly cap is reached or OVH fails; in both cases nothing was sent, except
-        after a timeout, where the outcome is unknown.
+        when the outcome is unknown (a timeout, or an answer that cannot be read).
         """
         message = self._checked_message(message)
         tag = self._checked_tag(tag)

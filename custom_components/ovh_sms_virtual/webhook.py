@@ -200,7 +200,7 @@ async def async_remove_webhook(hass: HomeAssistant, entry: OvhSmsConfigEntry) ->
 
 
 class _BadRequestError(Exception):
-    """The call is not a report this handler accepts; answered with ``status``.
+    """The call is not one this handler accepts; answered with ``status``.
 
     ``reason`` is a fixed text: nothing the caller chose (a name, a value) is echoed.
     """
@@ -293,7 +293,7 @@ async def _async_read_params(request: Request) -> dict[str, str]:
 async def _async_handle_report(
     entry: OvhSmsConfigEntry, hass: HomeAssistant, webhook_id: str, request: Request
 ) -> Response:
-    """Answer one call of OVH's status-change callback.
+    """Answer one call of OVH's status-change callback, or of its push of a received SMS.
 
     Invalid calls get a 4xx and change nothing. Nothing here waits on I/O beyond reading
     the (bounded) body, and nothing raises: Home Assistant would log the webhook id.
