@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 # Longest wait between polls while OVH keeps answering 429 or 5xx (for the inbox; a
 # poller with a longer interval waits up to four intervals).
 MAX_BACKOFF: Final = timedelta(minutes=10)
-# 2**16 intervals exceed the cap whatever the interval (at least 10 s).
+# Doublings of a back-off: 2**16 times the first wait is past every cap here, and a
+# count that kept growing (a week of an outage) would overflow a float.
 MAX_DOUBLINGS: Final = 16
 # An expired service comes back only once renewed, by hand: no point asking often.
 EXPIRED_RETRY: Final = timedelta(hours=1)
@@ -125,13 +126,11 @@ class OvhSmsCoordinator[DataT](DataUpdateCoordinator[DataT]):
         """A translated ``UpdateFailed``; 429 and 5xx make the next poll wait longer."""
         retry_after: float | None = None
         if isinstance(err, OvhSmsRateLimitError | OvhSmsServerError | OvhSmsMalformedError):
-            # Counting stops once any interval is past the cap: after about a thousand
-            # failures (a week of an outage) the power would overflow a float.
-            self._failures = min(self._failures + 1, MAX_DOUBLINGS)
+            self._failures += 1
             interval = (self.update_interval or CREDITS_SCAN_INTERVAL).total_seconds()
             # Never sooner than the usual pace: a slow poller backs off beyond MAX_BACKOFF.
             cap = max(MAX_BACKOFF.total_seconds(), interval * 4)
-            retry_after = min(interval * 2**self._failures, cap)
+            retry_after = backoff(interval * 2, self._failures, cap)
         key, placeholders = update_error_translation(err)
         return UpdateFailed(
             translation_domain=DOMAIN,
@@ -157,6 +156,14 @@ def async_report_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) 
 def async_clear_service_expired(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> None:
     """OVH answers again: the service was renewed (nothing happens without an issue)."""
     async_delete_entry_issue(hass, entry, ISSUE_SERVICE_EXPIRED)
+
+
+def backoff(first: float, failures: int, cap: float) -> float:
+    """The wait after ``failures`` failures in a row, never longer than ``cap``.
+
+    ``first`` after one, twice as long after each further one (``MAX_DOUBLINGS`` at most).
+    """
+    return min(first * 2.0 ** (min(failures, MAX_DOUBLINGS) - 1), cap)
 
 
 def update_error_translation(err: OvhSmsError) -> tuple[str, dict[str, str]]:

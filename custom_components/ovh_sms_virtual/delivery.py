@@ -52,7 +52,7 @@ from .const import (
     LOGGER,
     SIGNAL_DELIVERY,
 )
-from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry
+from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry, backoff
 from .delivery_report import (
     FINAL_STATUSES,
     MAX_CODE,
@@ -423,9 +423,8 @@ class OvhSmsDeliveryTracker:
         tracked.due = min(now + _interval(tracked.checks), tracked.until)
 
     def _failed(self, err: OvhSmsError) -> None:
-        self._failures = min(self._failures + 1, 16)
-        backoff = min(FAILURE_BACKOFF * 2 ** (self._failures - 1), MAX_FAILURE_BACKOFF)
-        self._resume_at = _now() + backoff
+        self._failures += 1
+        self._resume_at = _now() + backoff(FAILURE_BACKOFF, self._failures, MAX_FAILURE_BACKOFF)
         if not self._failing:
             LOGGER.warning(
                 "Cannot read the delivery status of sent SMS from OVHcloud, trying again later: %s",

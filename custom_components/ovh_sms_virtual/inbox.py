@@ -30,7 +30,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
     SIGNAL_RECEIVED,
 )
-from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator
+from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator, backoff
 from .push import PushOutcome, PushPace, push_reaches
 from .store import OvhSmsStore
 
@@ -236,7 +236,7 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
             LOGGER.debug("Cannot read received SMS %s yet: %s", sms_id, err.message)
             return True
         failing.tries_since += 1
-        failing.next_poll = self._polls + min(2**failing.tries_since, MAX_RETRY_POLLS)
+        failing.next_poll = self._polls + int(backoff(2, failing.tries_since, MAX_RETRY_POLLS))
         return False
 
     async def async_deliver(self, batch: Iterable[IncomingSms]) -> list[IncomingSms]:
