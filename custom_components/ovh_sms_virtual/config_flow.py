@@ -369,14 +369,14 @@ CALLBACK: Final = _AccountUrl(
     STEP_CALLBACK,
     CONF_SET_CALLBACK,
     _callback_state,
-    lambda client, service, url: client.async_set_callback(service, url),
+    OvhSmsClient.async_set_callback,
     whole_account=False,
 )
 PUSH: Final = _AccountUrl(
     STEP_PUSH,
     CONF_SET_PUSH,
     _push_state,
-    lambda client, service, url: client.async_set_push(service, url),
+    OvhSmsClient.async_set_push,
     whole_account=True,
 )
 
