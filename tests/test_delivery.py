@@ -41,6 +41,7 @@ from custom_components.ovh_sms_virtual.delivery import (
     MODE_POLLING,
     MODE_WEBHOOK,
 )
+from custom_components.ovh_sms_virtual.diagnostics import async_get_config_entry_diagnostics
 from custom_components.ovh_sms_virtual.store import SAVE_DELAY
 from ovh_simulator import OvhSimulator
 
@@ -516,6 +517,9 @@ async def test_another_address_of_the_same_webhook_counts(
     await sms.set_up()
 
     assert sms.entry.runtime_data.delivery.mode == MODE_WEBHOOK
+    # Diagnostics say so too.
+    diagnostics = await async_get_config_entry_diagnostics(hass, sms.entry)
+    assert diagnostics["account"]["callback_is_this_entry"] is True
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from .const import (
     SUBENTRY_CONTACT,
 )
 from .coordinator import OvhSmsConfigEntry, OvhSmsCoordinator
+from .delivery import MODE_WEBHOOK
 from .push import push_reaches
 
 # The webhook id and the cloudhook URL are secrets too: whoever knows them can post
@@ -66,8 +67,8 @@ def _runtime(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> dict[str, Any]:
             "status": account.status,
             # The URL itself may belong to another program: only whether it is ours.
             "callback_set": account.callback is not None,
-            "callback_is_this_entry": account.callback is not None
-            and account.callback == data.callback_url,
+            # Whatever host name it uses: the tracker's own reading of it.
+            "callback_is_this_entry": data.delivery.mode == MODE_WEBHOOK,
         },
         "callback_url_known": data.callback_url is not None,
         "push": _push(hass, entry),
