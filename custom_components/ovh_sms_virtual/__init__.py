@@ -6,17 +6,9 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .api import OvhSmsClient
+from .api import entry_client
 from .assist import async_setup_assist
-from .const import (
-    CONF_APPLICATION_KEY,
-    CONF_APPLICATION_SECRET,
-    CONF_CLOUDHOOK_URL,
-    CONF_CONSUMER_KEY,
-    CONF_ENDPOINT,
-    CONF_WEBHOOK_ID,
-    DOMAIN,
-)
+from .const import DOMAIN
 from .coordinator import OvhSmsAccountCoordinator, OvhSmsConfigEntry, OvhSmsRuntimeData
 from .delivery import OvhSmsDeliveryTracker
 from .inbox import OvhSmsInboxCoordinator
@@ -38,17 +30,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: OvhSmsConfigEntry) -> bool:
     """Check the keys, then start polling, the webhook and the platforms."""
-    client = OvhSmsClient(
-        hass,
-        endpoint=entry.data[CONF_ENDPOINT],
-        application_key=entry.data[CONF_APPLICATION_KEY],
-        application_secret=entry.data[CONF_APPLICATION_SECRET],
-        consumer_key=entry.data[CONF_CONSUMER_KEY],
-        secrets=[
-            entry.data.get(CONF_WEBHOOK_ID) or "",
-            entry.data.get(CONF_CLOUDHOOK_URL) or "",
-        ],
-    )
+    client = entry_client(hass, entry.data)
     store = await async_get_store(hass, entry.entry_id)
     entry.async_on_unload(store.async_flush)
     account = OvhSmsAccountCoordinator(hass, entry, client)

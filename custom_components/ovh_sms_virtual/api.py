@@ -15,7 +15,7 @@ Home Assistant's start would otherwise load in the event loop.
 """
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import math
@@ -27,7 +27,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.importlib import async_import_module
 import requests
 
-from .const import DEFAULT_ENDPOINT, STANDARD_ENDPOINTS
+from .const import (
+    CONF_APPLICATION_KEY,
+    CONF_APPLICATION_SECRET,
+    CONF_CLOUDHOOK_URL,
+    CONF_CONSUMER_KEY,
+    CONF_ENDPOINT,
+    CONF_WEBHOOK_ID,
+    DEFAULT_ENDPOINT,
+    STANDARD_ENDPOINTS,
+)
 from .delivery_report import MAX_CODE, MAX_DATE_LENGTH, MAX_MESSAGE_ID, bounded_int, whole_number
 
 if TYPE_CHECKING:
@@ -289,6 +298,21 @@ class SmsJob:
         if self.tag:
             body["tag"] = self.tag
         return body
+
+
+def entry_client(hass: HomeAssistant, data: Mapping[str, Any]) -> OvhSmsClient:
+    """A client for the region and keys of an entry's ``data``.
+
+    The entry's webhook id and cloudhook URL, once it has them, are secrets too.
+    """
+    return OvhSmsClient(
+        hass,
+        endpoint=data[CONF_ENDPOINT],
+        application_key=data[CONF_APPLICATION_KEY],
+        application_secret=data[CONF_APPLICATION_SECRET],
+        consumer_key=data[CONF_CONSUMER_KEY],
+        secrets=[data.get(CONF_WEBHOOK_ID) or "", data.get(CONF_CLOUDHOOK_URL) or ""],
+    )
 
 
 async def async_api_regions(hass: HomeAssistant) -> list[str]:

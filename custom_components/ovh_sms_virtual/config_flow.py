@@ -57,6 +57,7 @@ from .api import (
     OvhSmsSignatureError,
     SmsAccount,
     async_api_regions,
+    entry_client,
 )
 from .compat import get_subentries_of_type
 from .const import (
@@ -252,17 +253,6 @@ def _cleaned(user_input: Mapping[str, Any]) -> dict[str, Any]:
 def _unique_id(data: Mapping[str, Any]) -> str:
     """One entry per virtual number: ``<service_name>_<number>``, as OVH writes the number."""
     return f"{data[CONF_SERVICE_NAME]}_{data[CONF_NUMBER]}"
-
-
-def _client(hass: HomeAssistant, data: Mapping[str, Any]) -> OvhSmsClient:
-    """A client for the region and keys in ``data``."""
-    return OvhSmsClient(
-        hass,
-        endpoint=data[CONF_ENDPOINT],
-        application_key=data[CONF_APPLICATION_KEY],
-        application_secret=data[CONF_APPLICATION_SECRET],
-        consumer_key=data[CONF_CONSUMER_KEY],
-    )
 
 
 def _errors_for(err: OvhSmsError, not_found: dict[str, str] | None) -> dict[str, str] | None:
@@ -483,7 +473,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             self._data = {CONF_ENDPOINT: DEFAULT_ENDPOINT, **_cleaned(user_input)}
-            self._api = _client(self.hass, self._data)
+            self._api = entry_client(self.hass, self._data)
             try:
                 services = await _async_ovh_if_granted(
                     self._api.async_list_services(), self._placeholders
@@ -661,7 +651,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             keys = _cleaned(user_input)
             data = {**entry.data, **keys}
-            errors = await self._async_validate(_client(self.hass, data), data)
+            errors = await self._async_validate(entry_client(self.hass, data), data)
             if not errors:
                 return self.async_update_reload_and_abort(entry, data_updates=keys)
         return self.async_show_form(
@@ -690,7 +680,7 @@ class OvhSmsConfigFlow(ConfigFlow, domain=DOMAIN):
                 changes[CONF_APPLICATION_SECRET] = entry.data[CONF_APPLICATION_SECRET]
             data = {**entry.data, **changes}
             # Checked on a copy: the number stays as stored, whatever form OVH answers in.
-            errors = await self._async_validate(_client(self.hass, data), dict(data))
+            errors = await self._async_validate(entry_client(self.hass, data), dict(data))
             if not errors:
                 return self.async_update_reload_and_abort(entry, data=data)
         current = {
@@ -842,7 +832,7 @@ class OvhSmsOptionsFlow(OptionsFlowWithReload):
             client = (
                 entry.runtime_data.client
                 if entry.state is ConfigEntryState.LOADED
-                else _client(self.hass, entry.data)
+                else entry_client(self.hass, entry.data)
             )
             self._callback = url, client
         url, client = self._callback
