@@ -206,9 +206,9 @@ class OvhSmsDeliveryTracker:
             if (tracked := _Tracked.from_stored(data, now)) is not None:
                 self._tracked[tracked.message_id] = tracked
         self._calls: deque[float] = deque()
+        # Failed reads since the last one that worked.
         self._failures = 0
         self._resume_at = 0.0
-        self._failing = False
         self._auth_failed = False
         self._overflowed = False
         self._stopped = False
@@ -235,7 +235,7 @@ class OvhSmsDeliveryTracker:
     @property
     def failing(self) -> bool:
         """Whether reading from OVH fails (no read has worked since the last failure)."""
-        return self._failing
+        return self._failures > 0
 
     @callback
     def async_start(self) -> None:
@@ -423,18 +423,16 @@ class OvhSmsDeliveryTracker:
         tracked.due = min(now + _interval(tracked.checks), tracked.until)
 
     def _failed(self, err: OvhSmsError) -> None:
-        self._failures += 1
-        self._resume_at = _now() + backoff(FAILURE_BACKOFF, self._failures, MAX_FAILURE_BACKOFF)
-        if not self._failing:
+        if not self.failing:
             LOGGER.warning(
                 "Cannot read the delivery status of sent SMS from OVHcloud, trying again later: %s",
                 err.message,
             )
-            self._failing = True
+        self._failures += 1
+        self._resume_at = _now() + backoff(FAILURE_BACKOFF, self._failures, MAX_FAILURE_BACKOFF)
 
     def _recovered(self) -> None:
+        if self.failing:
+            LOGGER.info("Reading the delivery status of sent SMS from OVHcloud works again")
         self._failures = 0
         self._resume_at = 0.0
-        if self._failing:
-            LOGGER.info("Reading the delivery status of sent SMS from OVHcloud works again")
-            self._failing = False
