@@ -26,23 +26,11 @@ from ovh_simulator import (
 )
 from ovh_simulator.__main__ import main as cli_main
 
-from .support import VN, ThreadedClient, make_client, off_main_thread, running_simulator
+from .support import VN, ThreadedClient, off_main_thread
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 SENDER = "+33611111111"
-
-
-@pytest.fixture
-def sim(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[OvhSimulator]:
-    """A fresh simulator in its own thread, registered as the ``ovh-sim`` region."""
-    yield from running_simulator(monkeypatch)
-
-
-@pytest.fixture
-def client(sim: OvhSimulator) -> ThreadedClient:
-    """A client with the demo credentials."""
-    return make_client()
 
 
 @dataclass
