@@ -18,6 +18,7 @@ from custom_components.ovh_sms_virtual.const import (
 from ovh_simulator import OvhSimulator
 
 from .conftest import SERVICE, state_of
+from .harness import START
 
 CREDITS_SENSOR = "sensor.home_credits_left"
 
@@ -54,7 +55,7 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) ->
 @pytest.fixture(autouse=True)
 def frozen_clock(freezer: FrozenDateTimeFactory) -> None:
     """Timers follow the ticks of ``freezer`` from before the entry starts."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
+    freezer.move_to(START)
 
 
 async def test_issue_opens_under_the_threshold_and_closes_by_itself(
