@@ -48,7 +48,7 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) ->
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, options={**entry.options, **options})
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 

@@ -103,6 +103,7 @@ async def test_setup_retries_while_ovh_fails(
     assert not _reauth_flows(hass)
 
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
 
 
