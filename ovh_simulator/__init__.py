@@ -15,7 +15,8 @@ they are **assumed** (marked so in the code too), and the real API may differ:
   (``errors.not_enough_credits``), and a credit is one SMS segment per receiver;
 - a message longer than 6 SMS is refused with a 400;
 - receivers a virtual number does not send to (OVH: French numbers only) come back in
-  ``invalidReceivers``, and the other countries' rules copy the French one;
+  ``invalidReceivers``; what a valid French number looks like; the other countries' rules
+  copy the French one;
 - the status-change callback is a GET; its ``date`` reads ``2026-11-27 10:12:05`` (Paris);
 - a job's ids are the ids of its outgoing records and of their callbacks;
 - an outgoing record waiting for the operator shows ``deliveryReceipt`` 0 and ``ptt`` 0,
@@ -26,11 +27,15 @@ they are **assumed** (marked so in the code too), and the real API may differ:
 - tags of at most 20 characters (documented for http2sms only);
 - partial ``PUT /sms/{service}`` bodies are accepted, read-only and unknown fields refused;
   a partial ``smsResponse`` (or ``templates``) keeps the fields it leaves out;
-- ``responseType`` ``text`` (an automatic answer) is only stored: no answer is sent;
+  ``creditThresholdForAutomaticRecredit`` (a double) may not be negative;
 - a datetime filter without an offset is Paris time; a request timestamp may be 300 s off;
-- jobs leave the queue at once (``GET .../jobs`` is always empty);
 - the texts of error messages other than the authentication ones, and the account's
   ``iam`` URN.
+
+Some of OVH's behaviour is left out on purpose (marked in the code too):
+
+- ``responseType`` ``text`` (an automatic answer) is only stored: no answer is sent;
+- deferred sending: jobs leave the queue at once (``GET .../jobs`` is always empty).
 """
 
 from .errors import ApiError

@@ -337,7 +337,8 @@ class OvhSimulator:
         """Make an account answer each received SMS with ``text`` (``responseType`` text).
 
         The same as ``PUT /sms/{service}`` with ``{"smsResponse": {"responseType": "text",
-        "text": text}}``, without an API call. Nothing is sent back: only the setting is kept.
+        "text": text}}``, without an API call. Not simulated: nothing is sent back, only the
+        setting is kept.
         """
         with self._lock:
             self._service(service).account["smsResponse"] |= {
@@ -1177,7 +1178,7 @@ class OvhSimulator:
 
     def _list_jobs(self, call: _Call) -> list[int]:
         self._api_number(call)
-        # Assumed: jobs leave the queue at once (deferred sending is not simulated).
+        # Not simulated: deferred sending. Jobs leave the queue at once.
         return []
 
     def _create_job(self, call: _Call) -> dict[str, Any]:

@@ -218,7 +218,11 @@ def validate_account_update(body: dict[str, Any]) -> None:
 
 
 def apply_account_update(account: dict[str, Any], body: dict[str, Any]) -> None:
-    """Apply a validated partial update; nested objects are merged, not replaced."""
+    """Apply a validated partial update; nested objects are merged, not replaced.
+
+    Assumed: that OVH keeps the fields a partial ``smsResponse`` or ``templates`` leaves out
+    (the integration writes only ``responseType`` and ``cgiUrl`` of ``smsResponse``).
+    """
     for name, value in body.items():
         if name in ("smsResponse", "templates"):
             account[name] = {**account[name], **value}

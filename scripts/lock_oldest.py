@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements_oldest.txt"
 
 # The test plugin release of the minimum. Home Assistant 2026.3.0 has none: 0.13.317 pins
-# 2026.3.1, and 2026.3.0 goes in its place (OVERRIDES: same requirements, same test API).
+# 2026.3.1, and 2026.3.0 goes in its place (overrides() below: same requirements, same
+# test API).
 PLUGIN = "pytest-homeassistant-custom-component==0.13.317"
 # Test requirements that Home Assistant pins per release: the conversation integration's
 # (Assist over SMS talks to Home Assistant's default agent), as 2026.3 pins them.

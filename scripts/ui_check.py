@@ -15,10 +15,10 @@ Debian's chromium with Playwright through:
 7. a delivery report (``python -m ovh_simulator deliver --via ...``), shown by the
    delivery-status entity;
 8. the options (a polling interval too short, then a good one; the callback URL already set,
-   the push too, with the time of the last one)
-   and a contact (the form names the country and says when Assist over SMS is safe; the
-   contact is not let talk to Assist);
-9. Assist by text (the conversation integration, which SMS conversations rely on).
+   the push too, with the time of the last one);
+9. a contact (the form names the country and says when Assist over SMS is safe; the contact
+   is not let talk to Assist);
+10. Assist by text (the conversation integration, which SMS conversations rely on).
 
 Each step waits for what it needs (no fixed sleeps) within a bounded time; the first one
 that breaks stops the run with its message and a screenshot. Everything it started (one

@@ -166,6 +166,16 @@ def number_device(device_registry: dr.DeviceRegistry, entry: MockConfigEntry) ->
     return device
 
 
+def contact_device(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> str:
+    """The id of a contact's device (what the pickers of contacts offer)."""
+    (device,) = (
+        device
+        for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if device.name == name
+    )
+    return device.id
+
+
 @pytest.fixture(scope="session", autouse=True)
 def detect_blocking_calls() -> Iterator[None]:
     """Fail any test that makes a blocking call (an HTTP request, say) in the event loop.

@@ -1,4 +1,4 @@
-"""One entry driven end to end on a frozen clock: the base of the inbox and delivery helpers."""
+"""One entry driven end to end on a frozen clock: the base of the inbox, delivery, push helpers."""
 
 from dataclasses import dataclass
 from datetime import timedelta

@@ -44,6 +44,7 @@ from custom_components.ovh_sms_virtual.sms import count_segments
 from ovh_simulator import OvhSimulator
 
 from .conftest import ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE, state_of
+from .harness import START
 
 JOBS = r"/virtualNumbers/0033612345678/jobs$"
 ALICE = "+33611111111"
@@ -159,7 +160,7 @@ def _light(name: str) -> dict[str, Any]:
 @pytest.fixture
 async def home(hass: HomeAssistant, ovh_sim: OvhSimulator, freezer: FrozenDateTimeFactory) -> Home:
     """Two lights, the kitchen's exposed to Assist and the garage's not."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
+    freezer.move_to(START)
     await hass.config.async_update(country="FR")
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})

@@ -14,7 +14,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
@@ -24,7 +23,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.ovh_sms_virtual.const import DOMAIN
 from ovh_simulator import OvhSimulator
 
-from .conftest import NUMBER, SERVICE, WEBHOOK_ID
+from .conftest import NUMBER, SERVICE, WEBHOOK_ID, contact_device
+from .harness import START
 
 AUTOMATION = "automation"
 ROOT = Path(__file__).parent.parent
@@ -86,11 +86,11 @@ async def entry(
     mock_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
     """The simulator's virtual number, with Alice as a contact, polling on a frozen clock."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
+    freezer.move_to(START)
     await hass.config.async_update(country="FR")
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 
@@ -113,15 +113,6 @@ async def use_blueprint(hass: HomeAssistant, name: str, inputs: dict[str, Any]) 
 
 def jobs(sim: OvhSimulator) -> list[dict[str, Any]]:
     return [request.body for request in sim.calls("POST", JOBS)]
-
-
-def alice_device(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    (device,) = (
-        device
-        for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if device.name == "Alice"
-    )
-    return device.id
 
 
 async def test_sms_alert_when_an_entity_enters_a_state(
@@ -156,7 +147,7 @@ async def test_reply_to_an_sms_command_from_contacts(
         hass,
         "reply_to_sms_command.yaml",
         {
-            "contacts": [alice_device(hass, entry)],
+            "contacts": [contact_device(hass, entry, "Alice")],
             "command": "status",
             "command_actions": [
                 {"action": "input_boolean.turn_on", "target": {"entity_id": "input_boolean.asked"}}

@@ -167,7 +167,7 @@ async def test_chaos_on_the_inbound_path(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """1000 SMS in 25 bursts; polls, reloads and restarts, mid-poll too, deletion on and off.
+    """1000 SMS in 50 bursts; polls, reloads and restarts, mid-poll too, deletion on and off.
 
     Real time, so that polls are really in flight when the entry reloads or restarts.
     """

@@ -898,7 +898,7 @@ async def test_options_settings_apply_on_reload(
             CONF_LOW_CREDITS: 25.0,
         },
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
         CONF_SCAN_INTERVAL: 45,

@@ -18,6 +18,7 @@ from custom_components.ovh_sms_virtual.const import (
 from ovh_simulator import OvhSimulator
 
 from .conftest import SERVICE, state_of
+from .harness import START
 
 CREDITS_SENSOR = "sensor.home_credits_left"
 
@@ -47,14 +48,14 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) ->
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, options={**entry.options, **options})
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 
 @pytest.fixture(autouse=True)
 def frozen_clock(freezer: FrozenDateTimeFactory) -> None:
     """Timers follow the ticks of ``freezer`` from before the entry starts."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
+    freezer.move_to(START)
 
 
 async def test_issue_opens_under_the_threshold_and_closes_by_itself(

@@ -66,7 +66,7 @@ async def test_diagnostics_of_an_entry_not_loaded(
     ovh_sim.revoke_consumer_key(CONSUMER_KEY)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
 

@@ -614,7 +614,7 @@ async def test_poll_asked_by_an_entity_during_a_reload_fires_once(
 ) -> None:
     """An automation forces a poll; the entry reloads while it runs: each SMS fires once.
 
-    Real time here: OVH (the simulator) holds the read while the entry reloads.
+    OVH (the simulator) holds the poll's read of the SMS until the entry has reloaded.
     """
     events = async_capture_events(hass, EVENT_RECEIVED)
     mock_config_entry.add_to_hass(hass)
@@ -625,18 +625,17 @@ async def test_poll_asked_by_an_entity_during_a_reload_fires_once(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert await async_setup_component(hass, "homeassistant", {})
     sms_id = ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", "hello")
-    ovh_sim.inject_fault("GET", f"/incoming/{sms_id}$", delay=0.3)
+    ovh_sim.inject_fault("GET", f"/incoming/{sms_id}$", hold=True)
     asked = hass.async_create_task(
         hass.services.async_call(
             "homeassistant", "update_entity", {"entity_id": ENTITY_ID}, blocking=True
         )
     )
-    for _ in range(100):  # Until the read reached OVH, which holds it.
-        if ovh_sim.calls("GET", f"/incoming/{sms_id}$"):
-            break
-        await asyncio.sleep(0.01)
+    assert await hass.async_add_executor_job(ovh_sim.wait_held)
 
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    # The old poll's read is answered only now, once the reloaded entry runs.
+    ovh_sim.release_held()
     await asked
     await hass.async_block_till_done(wait_background_tasks=True)
     await mock_config_entry.runtime_data.inbox.async_refresh()

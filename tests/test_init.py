@@ -34,6 +34,7 @@ from custom_components.ovh_sms_virtual.const import (
 )
 from custom_components.ovh_sms_virtual.coordinator import MAX_BACKOFF
 from custom_components.ovh_sms_virtual.inbox import MAX_READS_PER_POLL
+from custom_components.ovh_sms_virtual.sms import normalize_phone_number
 from ovh_simulator import OvhSimulator
 
 from .conftest import APP_KEY, APP_SECRET, CONSUMER_KEY, NUMBER, SERVICE, number_device, state_of
@@ -103,6 +104,7 @@ async def test_setup_retries_while_ovh_fails(
     assert not _reauth_flows(hass)
 
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _entry_state(mock_config_entry) is ConfigEntryState.LOADED
 
 
@@ -338,6 +340,12 @@ async def test_setup_does_not_wait_for_the_first_poll(
     """A backlog waits at start: the entry is loaded at once, and sends go out meanwhile."""
     for index in range(MAX_READS_PER_POLL + 10):
         ovh_sim.add_incoming(SERVICE, NUMBER, "+33611111111", f"sms {index}")
+    # Whether the job goes out among the first reads must not depend on the machine's pace:
+    # the number library is loaded already (as once Home Assistant has read a French
+    # number; loading it takes as long as dozens of reads), and OVH answers the first
+    # reads slowly, which leaves the send a quarter of a second.
+    await hass.async_add_executor_job(normalize_phone_number, "0612345678", "FR")
+    ovh_sim.inject_fault("GET", r"/incoming/\d+$", delay=0.05, count=5)
     events = async_capture_events(hass, EVENT_RECEIVED)
     await hass.config.async_update(country="FR")
     mock_config_entry.add_to_hass(hass)

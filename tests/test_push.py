@@ -9,23 +9,22 @@ unless the test ticks it.
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 import json
 import logging
-from typing import Any
+from typing import Any, override
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -44,7 +43,7 @@ from custom_components.ovh_sms_virtual.push import MAX_IN_FLIGHT, PUSH_GRACE, PU
 from ovh_simulator import OvhSimulator
 
 from .conftest import ENTRY_DATA, ENTRY_OPTIONS, NUMBER, SERVICE, WEBHOOK_ID
-from .harness import LOGGER_NAME, START
+from .harness import LOGGER_NAME, EntryHarness
 
 type HttpClient = TestClient[web.Request, web.Application]
 
@@ -60,19 +59,15 @@ OFFICE_INBOX = f"/sms/{SERVICE}/virtualNumbers/{OFFICE_NUMBER}/incoming"
 
 
 @dataclass
-class Pushes:
+class Pushes(EntryHarness):
     """The entry, OVH (the simulator) pushing to it, and what Home Assistant fired.
 
-    Not an ``EntryHarness``: a few tests run in real time (OVH holds a call for a while,
-    which a frozen clock would never end), and each needs an HTTP client to the webhook.
+    Each test also needs an HTTP client to the webhook (``make_client``).
     """
 
-    hass: HomeAssistant
-    sim: OvhSimulator
-    entry: MockConfigEntry
-    clock: FrozenDateTimeFactory | None
-    make_client: ClientSessionGenerator
-    events: list[Event[dict[str, Any]]]
+    entity_id = "event.home_received_sms"
+
+    make_client: ClientSessionGenerator | None = None
     _client: HttpClient | None = None
 
     @property
@@ -81,16 +76,13 @@ class Pushes:
         assert self._client is not None
         return self._client
 
+    @override
     async def set_up(self, *, push: bool = True, **options: Any) -> None:
         """Set the entry up; ``push``: the account pushes received SMS to its URL."""
         if push:
             self.sim.set_push_url(SERVICE, URL)
-        self.entry.add_to_hass(self.hass)
-        self.hass.config_entries.async_update_entry(
-            self.entry, options={**self.entry.options, **options}
-        )
-        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+        await super().set_up(**options)
+        assert self.make_client is not None
         self._client = await self.make_client()
 
     async def add_office(self) -> MockConfigEntry:
@@ -150,11 +142,8 @@ class Pushes:
         return answer
 
     async def poll(self, seconds: float = 20) -> None:
-        """Let ``seconds`` pass and wait for what it starts."""
-        assert self.clock is not None
-        self.clock.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(self.hass)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+        """Let ``seconds`` pass (one polling interval by default) and wait for what it starts."""
+        await self.wait(seconds)
 
     async def lists_after(self, seconds: float) -> bool:
         """Whether the inbox is listed within ``seconds`` from now (the poll's pace)."""
@@ -182,48 +171,20 @@ class Pushes:
         return push.verified, push.forged, push.unread
 
 
-async def _pushes(
-    hass: HomeAssistant,
-    ovh_sim: OvhSimulator,
-    mock_config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory | None,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> Pushes:
-    await hass.config.async_update(
-        country="FR", external_url=EXTERNAL_URL, time_zone="Europe/Paris"
-    )
-    return Pushes(
-        hass,
-        ovh_sim,
-        mock_config_entry,
-        freezer,
-        hass_client_no_auth,
-        async_capture_events(hass, EVENT_RECEIVED),
-    )
-
-
 @pytest.fixture
 async def pushes(
     hass: HomeAssistant,
     ovh_sim: OvhSimulator,
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
     hass_client_no_auth: ClientSessionGenerator,
 ) -> Pushes:
     """An entry whose URL looks external (OVH could call it), its clock frozen."""
-    freezer.move_to(START)
-    return await _pushes(hass, ovh_sim, mock_config_entry, freezer, hass_client_no_auth)
-
-
-@pytest.fixture
-async def live_pushes(
-    hass: HomeAssistant,
-    ovh_sim: OvhSimulator,
-    mock_config_entry: MockConfigEntry,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> Pushes:
-    """The same in real time, for OVH (the simulator) to hold a call for a while."""
-    return await _pushes(hass, ovh_sim, mock_config_entry, None, hass_client_no_auth)
+    await hass.config.async_update(external_url=EXTERNAL_URL, time_zone="Europe/Paris")
+    harness = Pushes.frozen(hass, ovh_sim, mock_config_entry, freezer, hass_storage, EVENT_RECEIVED)
+    harness.make_client = hass_client_no_auth
+    return harness
 
 
 async def test_pushed_sms_fires_at_once(pushes: Pushes) -> None:
@@ -300,22 +261,25 @@ async def test_forged_push_fires_nothing_for_one_read(pushes: Pushes) -> None:
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "reason"),
     [
-        {"senderid": SENDER, "message": "no id"},
-        {"id": str(2**63), "senderid": SENDER, "message": "id beyond 64 bits"},
-        {"id": "12a", "sender": SENDER, "message": "not a number"},
+        ({"senderid": SENDER, "message": "no id"}, "missing id"),
+        ({"id": str(2**63), "senderid": SENDER, "message": "id beyond 64 bits"}, "invalid id"),
+        ({"id": "12a", "sender": SENDER, "message": "not a number"}, "invalid id"),
     ],
 )
-async def test_push_without_a_usable_id_is_refused(pushes: Pushes, params: dict[str, str]) -> None:
+async def test_push_without_a_usable_id_is_refused(
+    pushes: Pushes, params: dict[str, str], reason: str
+) -> None:
     """Nothing to read back: a 4xx with a fixed reason, and no call to OVH."""
     await pushes.set_up()
     pushes.sim.clear_requests()
 
-    status, text = await pushes.post(params)
+    answer = await pushes.post(params)
 
-    assert (status, text) in {(400, "missing id"), (400, "invalid id")}
+    assert answer == (400, reason)
     assert pushes.sim.requests == []
+    assert pushes.fired == []
 
 
 async def test_push_then_poll_and_two_pushes_fire_once(pushes: Pushes) -> None:
@@ -410,25 +374,25 @@ async def test_pushes_of_a_burst_fire_in_order(pushes: Pushes) -> None:
     assert pushes.calls().count(("GET", "")) <= len(ids)
 
 
-async def test_push_during_a_poll_is_not_read_again(live_pushes: Pushes) -> None:
+async def test_push_during_a_poll_is_not_read_again(pushes: Pushes) -> None:
     """A poll finds the SMS while its push waits: the push reads nothing and fires nothing."""
-    pushes = live_pushes
     await pushes.set_up()
-    pushes.sim.inject_fault("GET", "/incoming$", delay=0.3)
+    # OVH holds the poll's list until the SMS has arrived and its push has been answered.
+    pushes.sim.inject_fault("GET", "/incoming$", hold=True)
     polling = pushes.hass.async_create_task(pushes.entry.runtime_data.inbox.async_refresh())
-    for _ in range(100):  # Until the list reached OVH, which holds it.
-        if pushes.sim.calls("GET", "/incoming$"):
-            break
-        await asyncio.sleep(0.01)
+    assert await pushes.hass.async_add_executor_job(pushes.sim.wait_held)
     pushes.sim.clear_requests()
 
-    await pushes.receive("meanwhile")
+    sms_id = pushes.sim.add_incoming(SERVICE, NUMBER, SENDER, "meanwhile", push_via=pushes.via)
+    result = await pushes.sim.async_wait_push(sms_id)
+    assert (result.status, result.error) == (200, None)
+    pushes.sim.release_held()
     await polling
+    await pushes.hass.async_block_till_done(wait_background_tasks=True)
 
     assert pushes.fired == ["meanwhile"]
-    assert [call for call in pushes.calls() if call[0] == "GET" and call[1]] == [
-        ("GET", f"/{pushes.events[0].data['message_id']}")
-    ]
+    # The held list named it: the poll read it and deleted it; the push made no call.
+    assert pushes.calls() == [("GET", f"/{sms_id}"), ("DELETE", f"/{sms_id}")]
     assert pushes.stats == (1, 0, 0)
 
 
@@ -501,11 +465,11 @@ async def test_push_without_a_known_shortcode_tries_each_entry(
     assert pushes.stats == (0, 1, 0)
 
 
-async def test_a_burst_of_pushes_is_bounded(live_pushes: Pushes) -> None:
+async def test_a_burst_of_pushes_is_bounded(pushes: Pushes) -> None:
     """More pushes at once than it checks: the rest is left to the polls, not queued."""
-    pushes = live_pushes
     await pushes.set_up()
-    pushes.sim.inject_fault("GET", r"/incoming/\d+$", delay=0.05, count=None)
+    # OVH holds the first read until every push has been answered: none ends before.
+    pushes.sim.inject_fault("GET", r"/incoming/\d+$", hold=True)
     pushes.sim.clear_requests()
     count = MAX_IN_FLIGHT + 5
 
@@ -518,6 +482,8 @@ async def test_a_burst_of_pushes_is_bounded(live_pushes: Pushes) -> None:
         )
     )
     assert [answer.status for answer in answers] == [200] * count
+    assert await pushes.hass.async_add_executor_job(pushes.sim.wait_held)
+    pushes.sim.release_held()
     await pushes.hass.async_block_till_done(wait_background_tasks=True)
 
     assert len(pushes.calls()) == MAX_IN_FLIGHT
@@ -525,19 +491,17 @@ async def test_a_burst_of_pushes_is_bounded(live_pushes: Pushes) -> None:
 
 
 @pytest.mark.parametrize("delete", [True, False], ids=["deletion on", "deletion off"])
-async def test_push_during_a_reload_fires_once(live_pushes: Pushes, delete: bool) -> None:
+async def test_push_during_a_reload_fires_once(pushes: Pushes, delete: bool) -> None:
     """The entry reloads while it reads a pushed SMS: the reloaded entry fires it once."""
-    pushes = live_pushes
     await pushes.set_up(**{CONF_DELETE_RECEIVED: delete})
-    pushes.sim.inject_fault("GET", r"/incoming/\d+$", delay=0.3)
+    # OVH holds the push's read until the entry has reloaded.
+    pushes.sim.inject_fault("GET", r"/incoming/\d+$", hold=True)
     sms_id = pushes.sim.add_incoming(SERVICE, NUMBER, SENDER, "reload", push_via=pushes.via)
     await pushes.sim.async_wait_push(sms_id)
-    for _ in range(100):  # Until the read reached OVH, which holds it.
-        if pushes.sim.calls("GET", f"/incoming/{sms_id}$"):
-            break
-        await asyncio.sleep(0.01)
+    assert await pushes.hass.async_add_executor_job(pushes.sim.wait_held)
 
     assert await pushes.hass.config_entries.async_reload(pushes.entry.entry_id)
+    pushes.sim.release_held()
     await pushes.hass.async_block_till_done(wait_background_tasks=True)
     await pushes.entry.runtime_data.inbox.async_refresh()
     await pushes.post({"id": str(sms_id), "senderid": SENDER, "message": "reload"})

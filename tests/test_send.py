@@ -576,7 +576,7 @@ async def second_entry(
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 
@@ -726,7 +726,7 @@ async def test_key_without_send_right(
         mock_config_entry, data={**ENTRY_DATA, CONF_CONSUMER_KEY: "read-only-key"}
     )
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     with pytest.raises(HomeAssistantError) as err:
         await send(hass)

@@ -1,6 +1,5 @@
 """The entry's store: handled SMS ids and recent sends, as written to Home Assistant's storage."""
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -166,17 +165,16 @@ async def test_a_send_ending_after_a_reload_leaves_the_new_store_alone(
 ) -> None:
     """The unloaded entry's store writes nothing more: what the reloaded one saved stays."""
     entry = init_integration
-    ovh_sim.inject_fault("POST", r"/jobs$", delay=0.3)
+    # OVH holds the job until the entry has reloaded.
+    ovh_sim.inject_fault("POST", r"/jobs$", hold=True)
     sending = hass.async_create_task(
         hass.services.async_call(
             DOMAIN, "send_sms", {"recipients": "+33612345678", "message": "Hi"}, blocking=True
         )
     )
-    for _ in range(100):  # Until the job reached OVH, which holds it.
-        if ovh_sim.calls("POST", r"/jobs$"):
-            break
-        await asyncio.sleep(0.01)
+    assert await hass.async_add_executor_job(ovh_sim.wait_held)
     assert await hass.config_entries.async_reload(entry.entry_id)
+    ovh_sim.release_held()
     await sending
     entry.runtime_data.store.mark_handled(4242)
     await entry.runtime_data.store.async_save()

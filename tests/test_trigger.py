@@ -35,7 +35,8 @@ from custom_components.ovh_sms_virtual.compat import get_subentries_of_type
 from custom_components.ovh_sms_virtual.const import CONF_PHONE_NUMBER, DOMAIN, SUBENTRY_CONTACT
 from ovh_simulator import OvhSimulator
 
-from .conftest import NUMBER, SERVICE, WEBHOOK_ID
+from .conftest import NUMBER, SERVICE, WEBHOOK_ID, contact_device
+from .harness import START
 
 ALICE = "+33611111111"
 BOB = "+33622222222"
@@ -50,7 +51,7 @@ async def entry(
     freezer: FrozenDateTimeFactory,
 ) -> MockConfigEntry:
     """The entry with two contacts, Alice and Bob, polling on a frozen clock."""
-    freezer.move_to("2026-11-27T09:30:00+00:00")
+    freezer.move_to(START)
     await hass.config.async_update(country="FR")
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_add_subentry(
@@ -66,16 +67,6 @@ async def entry(
     # The first inbox poll runs in the background, once the entry is loaded.
     await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
-
-
-def contact_device(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> str:
-    """The id of a contact's device (what the trigger's contact picker offers)."""
-    (device,) = (
-        device
-        for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if device.name == name
-    )
-    return device.id
 
 
 async def automate(hass: HomeAssistant, trigger: dict[str, Any]) -> list[dict[str, Any]]:

@@ -671,7 +671,7 @@ async def test_unload_unregisters_the_webhook(
     assert events == []
 
     assert await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     response = await client.get(f"{PATH}?{ovh_query(1, 1)}")
     await hass.async_block_till_done()
     assert len(events) == 1
@@ -699,7 +699,7 @@ async def test_callback_url_is_the_external_url(
     await hass.config.async_update(external_url="https://example.duckdns.org")
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert _callback_url(mock_config_entry) == f"https://example.duckdns.org{PATH}"
     assert (
@@ -732,7 +732,7 @@ async def test_no_reachable_url_raises_a_repair_issue(
         await hass.config.async_update(external_url=external_url)
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert _callback_url(mock_config_entry) is None
@@ -763,12 +763,12 @@ async def test_repair_issue_clears_when_an_external_url_is_set(
     assert _callback_url(init_integration) == f"https://example.duckdns.org{PATH}"
 
     assert await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
     await hass.config.async_update(external_url="http://192.168.1.10:8123")
     assert await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     assert _callback_url(init_integration) is None
 
@@ -807,7 +807,7 @@ async def test_create_callback_url_without_cloud(hass: HomeAssistant) -> None:
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_cloudhook_created_once_and_reused(
@@ -829,7 +829,7 @@ async def test_cloudhook_created_once_and_reused(
     )
 
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     mock_cloud.async_get_or_create_cloudhook.assert_awaited_once()
     assert _callback_url(mock_config_entry) == CLOUDHOOK_URL
@@ -849,7 +849,7 @@ async def test_lapsed_subscription_is_not_a_reachable_url(
     mock_cloud.async_active_subscription.return_value = False
 
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert _callback_url(mock_config_entry) is None
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
@@ -859,7 +859,7 @@ async def test_lapsed_subscription_is_not_a_reachable_url(
 
     mock_cloud.async_active_subscription.return_value = True
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert _callback_url(mock_config_entry) == CLOUDHOOK_URL
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

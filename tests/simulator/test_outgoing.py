@@ -5,7 +5,6 @@ Independent of Home Assistant, like ``test_simulator``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import json
 import math
 from typing import Any
@@ -19,21 +18,9 @@ from ovh_simulator import DEMO_SERVICE as SERVICE, OUTCOMES, OvhSimulator
 from ovh_simulator.__main__ import main as cli_main
 from ovh_simulator.state import format_ovh_datetime, parse_ovh_datetime
 
-from .support import VN, ThreadedClient, make_client, off_main_thread, running_simulator
+from .support import VN, ThreadedClient, make_client, off_main_thread
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-@pytest.fixture
-def sim(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[OvhSimulator]:
-    """A fresh simulator in its own thread, registered as the ``ovh-sim`` region."""
-    yield from running_simulator(monkeypatch)
-
-
-@pytest.fixture
-def client(sim: OvhSimulator) -> ThreadedClient:
-    """A client with the demo credentials."""
-    return make_client()
 
 
 def send(client: ThreadedClient, receiver: str = "+33611111111") -> int:

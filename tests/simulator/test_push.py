@@ -26,23 +26,11 @@ from ovh_simulator import (
 )
 from ovh_simulator.__main__ import main as cli_main
 
-from .support import VN, ThreadedClient, make_client, off_main_thread, running_simulator
+from .support import VN, ThreadedClient, off_main_thread
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 SENDER = "+33611111111"
-
-
-@pytest.fixture
-def sim(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[OvhSimulator]:
-    """A fresh simulator in its own thread, registered as the ``ovh-sim`` region."""
-    yield from running_simulator(monkeypatch)
-
-
-@pytest.fixture
-def client(sim: OvhSimulator) -> ThreadedClient:
-    """A client with the demo credentials."""
-    return make_client()
 
 
 @dataclass
@@ -259,10 +247,12 @@ def test_stopping_ends_a_pending_push() -> None:
 async def test_push_from_the_simulators_own_loop() -> None:
     """Simulator and receiver in the test's loop: injecting does not wait for the push."""
     got: list[dict[str, str]] = []
+    called = asyncio.Event()
     answer = asyncio.Event()
 
     async def webhook(request: web.Request) -> web.Response:
         got.append(dict(await request.post()))  # type: ignore[arg-type]
+        called.set()
         await answer.wait()
         return web.Response(text="OK")
 
@@ -276,10 +266,13 @@ async def test_push_from_the_simulators_own_loop() -> None:
     try:
         sim.set_push_url(SERVICE, f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
         sms_id = sim.add_incoming(SERVICE, NUMBER, SENDER, "hello")
+        assert got == []
 
+        # The receiver gets the push, and holds its answer: the push has not ended.
+        await asyncio.wait_for(called.wait(), 10)
+        assert [call["id"] for call in got] == [str(sms_id)]
         with pytest.raises(TimeoutError):
             await sim.async_wait_push(sms_id, timeout=0.2)
-        assert [call["id"] for call in got] == [str(sms_id)]
         answer.set()
         result = await sim.async_wait_push(sms_id)
     finally:

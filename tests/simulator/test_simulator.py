@@ -43,23 +43,10 @@ from .support import (
     make_client,
     new_ovh_client,
     off_main_thread,
-    running_simulator,
 )
 
 # Under Home Assistant's pytest plugin sockets are blocked unless enabled.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-@pytest.fixture
-def sim(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[OvhSimulator]:
-    """A fresh simulator in its own thread, registered as the ``ovh-sim`` region."""
-    yield from running_simulator(monkeypatch)
-
-
-@pytest.fixture
-def client(sim: OvhSimulator) -> ThreadedClient:
-    """A client with the demo credentials."""
-    return make_client()
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
