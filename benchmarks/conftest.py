@@ -1,10 +1,11 @@
 """The tests' fixtures (the simulator, a loaded integration), made production-like.
 
-Two changes: the event loop out of debug mode, and real storage on disk.
+Three changes: the event loop out of debug mode, real storage on disk, and no access log.
 """
 
 import asyncio
 from collections.abc import Iterator
+import logging
 from pathlib import Path
 import tempfile
 from typing import Any
@@ -56,3 +57,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("=", "benchmarks (Markdown)")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def quiet_access_log() -> Iterator[None]:
+    """No line per HTTP request, as in Home Assistant (its bootstrap sets this level).
+
+    The test plugin logs at INFO, so aiohttp would format and write an access-log line for
+    every request, to the webhook and to the simulator: a cost production does not have,
+    which would be added to the integration and to its floor alike.
+    """
+    logger = logging.getLogger("aiohttp.access")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    yield
+    logger.setLevel(level)
