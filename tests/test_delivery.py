@@ -588,6 +588,34 @@ async def test_a_webhook_report_during_a_read_wins(
     assert sms.reads(message_id) == 1
 
 
+async def test_an_sms_reported_during_a_run_is_not_read(
+    hass: HomeAssistant, sms: Deliveries, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """A final report for an SMS still to read in the same run: it is not read any more.
+
+    OVH would fail that read: it is not made, so nothing backs off.
+    """
+    sms.sim.set_delivery_lifecycle("pending", delay=None)
+    await sms.set_up()
+    first, second = await sms.send(RECEIVER, "+33698765432")
+    client: TestClient[Any, Any] = await hass_client_no_auth()
+    sms.sim.inject_fault("GET", rf"/outgoing/{first}$", hold=True)
+    sms.sim.inject_fault("GET", rf"/outgoing/{second}$", status=500, count=None)
+    sms.clock.tick(timedelta(seconds=CHECK_INTERVALS[0]))
+    async_fire_time_changed(hass)
+    assert await hass.async_add_executor_job(sms.sim.wait_held)
+
+    response = await client.get(f"/api/webhook/{WEBHOOK_ID}?id={second}&description=1")
+    assert response.status == 200
+    sms.sim.release_held()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert sms.fired == [(second, "delivered", 1), (first, "pending", 0)]
+    assert sms.reads(second) == 0
+    assert not sms.entry.runtime_data.delivery.failing
+    assert sms.entry.runtime_data.delivery.tracked_count == 1
+
+
 async def test_polling_stops_once_the_account_reports_to_the_webhook(
     hass: HomeAssistant, sms: Deliveries
 ) -> None:

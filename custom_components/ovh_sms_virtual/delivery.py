@@ -369,6 +369,8 @@ class OvhSmsDeliveryTracker:
                 self._advance(tracked, now)
             return
         for tracked in due:
+            if not self._follows(tracked):
+                continue  # A webhook report ended it during an earlier read of this run.
             now = _now()
             if self._budget_free_at(now) > now:
                 return
@@ -388,16 +390,21 @@ class OvhSmsDeliveryTracker:
                 self.entry.async_start_reauth(self.hass)
                 return
             except OvhSmsError as err:
-                self._advance(tracked, _now())
+                if self._follows(tracked):
+                    self._advance(tracked, _now())
                 self._failed(err)
                 return
             self._recovered()
             # A webhook report may have ended the tracking during the call.
-            if self._tracked.get(tracked.message_id) is not tracked:
+            if not self._follows(tracked):
                 continue
             if outgoing is not None and self._observe(tracked, outgoing):
                 continue
             self._advance(tracked, _now())
+
+    def _follows(self, tracked: _Tracked) -> bool:
+        """Whether the SMS is still followed (a webhook report may have ended it)."""
+        return self._tracked.get(tracked.message_id) is tracked
 
     def _observe(self, tracked: _Tracked, outgoing: OutgoingSms) -> bool:
         """Publish what OVH's record says if it changed; True when the status is final."""
