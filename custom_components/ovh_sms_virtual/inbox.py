@@ -154,19 +154,16 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
             del self._read[sms.id]
         if self._stopping:
             return
-        if holding is None and not self._read:
-            # Written with the batch.
+        if holding is None:
+            # Every message read is in the batch (and written with it).
             self._move_window(ready)
         fired = await self.async_deliver(sorted(ready, key=lambda sms: (sms.created, sms.id)))
         if not self._stopping:
-            self.pace.polled(
-                [sms.id for sms in fired], watching=push_reaches(self.hass, self.config_entry)
-            )
-            self._set_pace(
-                waiting=holding is not None
-                or bool(self._read)
-                or any(not failing.given_up_waiting for failing in self._failing.values())
-            )
+            reaches = push_reaches(self.hass, self.config_entry)
+            self.pace.polled([sms.id for sms in fired], watching=reaches)
+            # Messages read but not fired, or failing reads the others wait for, exist
+            # only behind ``holding``.
+            self._set_pace(waiting=holding is not None, reaches=reaches)
             if self.delete_received:
                 await self._async_delete_handled()
 
@@ -348,13 +345,13 @@ class OvhSmsInboxCoordinator(OvhSmsCoordinator[None]):
         finally:
             self._polling_after_push = False
 
-    def _set_pace(self, *, waiting: bool) -> None:
-        """The slower interval while pushes reach Home Assistant and are relied on.
+    def _set_pace(self, *, waiting: bool, reaches: bool) -> None:
+        """The slower interval while pushes reach Home Assistant (``reaches``), relied on.
 
         Never while SMS wait (``waiting``: a backlog, a read failing): no push comes for
         them. Set during a poll, so the next one is scheduled with it.
         """
-        slow = not waiting and self.pace.reliable() and push_reaches(self.hass, self.config_entry)
+        slow = not waiting and self.pace.reliable() and reaches
         interval = self._push_interval if slow else self._normal_interval
         if interval != self.update_interval:
             LOGGER.debug("The inbox is polled every %d s now", interval.total_seconds())
