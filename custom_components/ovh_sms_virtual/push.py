@@ -84,10 +84,8 @@ def _loaded_entries(hass: HomeAssistant, service: str, endpoint: str) -> list[Ov
     """The loaded entries of the SMS account ``service`` of OVH's region ``endpoint``."""
     return [
         entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-        and entry.data[CONF_SERVICE_NAME] == service
-        and entry.data[CONF_ENDPOINT] == endpoint
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if entry.data[CONF_SERVICE_NAME] == service and entry.data[CONF_ENDPOINT] == endpoint
     ]
 
 
