@@ -27,7 +27,6 @@ from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT
 from homeassistant.helpers.importlib import async_import_module
 from homeassistant.util import dt as dt_util
 
-from .compat import get_subentries_of_type
 from .const import (
     CONF_AGENT_ID,
     CONF_ASSIST,
@@ -37,9 +36,9 @@ from .const import (
     EVENT_ASSIST,
     EVENT_RECEIVED,
     LOGGER,
-    SUBENTRY_CONTACT,
 )
 from .coordinator import OvhSmsConfigEntry
+from .entity import contact_with_number
 from .phone import ovh_number_to_e164
 from .sms import GSM7, count_segments
 
@@ -137,15 +136,8 @@ class OvhSmsAssist:
         message = event.data.get("message")
         if not isinstance(sender, str) or not isinstance(message, str):
             return
-        contact = next(
-            (
-                contact
-                for contact in get_subentries_of_type(self.entry, SUBENTRY_CONTACT)
-                if contact.data.get(CONF_ASSIST) and contact.data[CONF_PHONE_NUMBER] == sender
-            ),
-            None,
-        )
-        if contact is None:
+        contact = contact_with_number(self.entry, sender)
+        if contact is None or not contact.data.get(CONF_ASSIST):
             return
         if sender in self._virtual_numbers():
             # An answer would come back as a new question, for ever.

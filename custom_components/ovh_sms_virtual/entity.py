@@ -6,8 +6,15 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .compat import via_device
-from .const import CONF_NAME, CONF_NUMBER, CONF_SERVICE_NAME, DOMAIN
+from .compat import get_subentries_of_type, via_device
+from .const import (
+    CONF_NAME,
+    CONF_NUMBER,
+    CONF_PHONE_NUMBER,
+    CONF_SERVICE_NAME,
+    DOMAIN,
+    SUBENTRY_CONTACT,
+)
 from .coordinator import OvhSmsConfigEntry
 
 MANUFACTURER: Final = "OVHcloud"
@@ -28,6 +35,18 @@ def device_info(entry: OvhSmsConfigEntry) -> DeviceInfo:
         model_id=entry.data[CONF_SERVICE_NAME],
         name=entry.data.get(CONF_NAME) or entry.title,
         serial_number=entry.data[CONF_NUMBER],
+    )
+
+
+def contact_with_number(entry: OvhSmsConfigEntry, number: str) -> ConfigSubentry | None:
+    """The entry's contact with this phone number (in E.164), if any: one at most."""
+    return next(
+        (
+            contact
+            for contact in get_subentries_of_type(entry, SUBENTRY_CONTACT)
+            if contact.data[CONF_PHONE_NUMBER] == number
+        ),
+        None,
     )
 
 

@@ -11,7 +11,7 @@ from abc import abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, cast, override
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, CONF_OPTIONS
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -20,18 +20,17 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .api import OvhSmsError
-from .compat import device_subentry_ids, get_subentries_of_type
+from .compat import device_subentry_ids
 from .const import (
     CONF_NUMBER,
-    CONF_PHONE_NUMBER,
     CONF_SERVICE_NAME,
     DOMAIN,
     EVENT_DELIVERY_STATUS,
     EVENT_RECEIVED,
     LOGGER,
-    SUBENTRY_CONTACT,
 )
 from .coordinator import OvhSmsConfigEntry
+from .entity import contact_with_number
 from .sms import InvalidPhoneNumberError, normalize_phone_number
 
 if TYPE_CHECKING:
@@ -73,13 +72,13 @@ def _normalized(numbers: list[str], region: str | None) -> list[str]:
         raise vol.Invalid(f"not a phone number: {err}", path=[ATTR_NUMBER]) from err
 
 
-def _contacts(hass: HomeAssistant) -> dict[tuple[str, str], tuple[str, str]]:
-    """Each contact as ``(entry id, phone number) -> (subentry id, name)``."""
-    return {
-        (entry.entry_id, subentry.data[CONF_PHONE_NUMBER]): (subentry.subentry_id, subentry.title)
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        for subentry in get_subentries_of_type(entry, SUBENTRY_CONTACT)
-    }
+def _contact(hass: HomeAssistant, data: Mapping[str, Any], party: str) -> ConfigSubentry | None:
+    """The contact of the event's entry that is its ``party`` (sender or receiver), if any."""
+    number = data.get(party)
+    entry = hass.config_entries.async_get_entry(str(data.get("entry_id", "")))
+    if not isinstance(number, str) or entry is None or entry.domain != DOMAIN:
+        return None
+    return contact_with_number(entry, number)
 
 
 def _contact_subentries(hass: HomeAssistant, device_ids: list[str]) -> set[str]:
@@ -137,11 +136,14 @@ class _SmsTrigger(Trigger):
         devices: list[str] = options[ATTR_CONTACT]
         if not numbers and not devices:
             return True
-        party = data.get(self._party)
-        if party in numbers:
+        if data.get(self._party) in numbers:
             return True
-        contact = _contacts(self._hass).get((data.get("entry_id", ""), party or ""))
-        return contact is not None and contact[0] in _contact_subentries(self._hass, devices)
+        if not devices:
+            return False
+        contact = _contact(self._hass, data, self._party)
+        return contact is not None and contact.subentry_id in _contact_subentries(
+            self._hass, devices
+        )
 
     @callback
     def _async_run(self, run_action: TriggerActionRunner, event: Event[dict[str, Any]]) -> None:
@@ -150,8 +152,8 @@ class _SmsTrigger(Trigger):
 
     def _variables(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The event's fields and the name of the contact (None for another number)."""
-        contact = _contacts(self._hass).get((data.get("entry_id", ""), data.get(self._party, "")))
-        return {**data, ATTR_CONTACT: None if contact is None else contact[1]}
+        contact = _contact(self._hass, data, self._party)
+        return {**data, ATTR_CONTACT: None if contact is None else contact.title}
 
     @abstractmethod
     def _description(self, data: Mapping[str, Any]) -> str:
