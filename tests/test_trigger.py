@@ -322,6 +322,70 @@ async def test_delivery_failed_gives_the_text_to_send_again(
     ]
 
 
+async def test_delivery_failed_text_is_read_once_for_every_automation(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Two automations follow the same failed report: OVH is asked for the text once."""
+    client = await hass_client_no_auth()
+    ovh_sim.set_callback_url(SERVICE, str(client.make_url(f"/api/webhook/{WEBHOOK_ID}")))
+    first = await automate(hass, {"trigger": "ovh_sms_virtual.delivery_failed"})
+    second = await automate(hass, {"trigger": "ovh_sms_virtual.delivery_failed"})
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": [ALICE], "message": "Water leak in the cellar"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    (message_id,) = cast(list[int], response["message_ids"])
+
+    status = await hass.async_add_executor_job(
+        partial(ovh_sim.send_status_callback, message_id, dlr=2, ptt=5, description_dlr="KO")
+    )
+    assert status == 200
+    await hass.async_block_till_done()
+
+    assert [(run["message_id"], run["message"]) for run in first + second] == [
+        (message_id, "Water leak in the cellar"),
+        (message_id, "Water leak in the cellar"),
+    ]
+    assert len(ovh_sim.calls("GET", rf"/outgoing/{message_id}$")) == 1
+
+
+async def test_delivery_failed_read_from_ovh_costs_no_other_read(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    ovh_sim: OvhSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No public URL: the status read from OVH came with the text, so the trigger has it."""
+    ovh_sim.set_delivery_lifecycle("failed", delay=0)
+    runs = await automate(hass, {"trigger": "ovh_sms_virtual.delivery_failed"})
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": [BOB], "message": "Gate left open"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    (message_id,) = cast(list[int], response["message_ids"])
+
+    freezer.tick(timedelta(seconds=15))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [(run["message_id"], run["message"], run["contact"]) for run in runs] == [
+        (message_id, "Gate left open", "Bob")
+    ]
+    # The tracker's read of the status, and no other.
+    assert len(ovh_sim.calls("GET", rf"/outgoing/{message_id}$")) == 1
+
+
 async def test_delivery_failed_without_the_text(
     hass: HomeAssistant,
     entry: MockConfigEntry,

@@ -57,6 +57,7 @@ from .delivery_report import (
     FINAL_STATUSES,
     MAX_CODE,
     MAX_MESSAGE_ID,
+    STATUS_FAILED,
     DeliveryReport,
     bounded_int,
     outgoing_report,
@@ -81,6 +82,8 @@ MAX_CALLS_PER_MINUTE: Final = 20
 # While OVH fails: 30 s, then twice as long each time, up to 30 minutes.
 FAILURE_BACKOFF: Final = 30
 MAX_FAILURE_BACKOFF: Final = 1800
+# Texts of the SMS last reported failed, kept for the "delivery failed" triggers.
+MAX_FAILED_TEXTS: Final = 32
 
 
 @callback
@@ -215,6 +218,8 @@ class OvhSmsDeliveryTracker:
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._timer_at = 0.0
         self._run_task: asyncio.Task[None] | None = None
+        # The text of each SMS last reported failed: read, or being read, once for all.
+        self._failed_texts: dict[int, asyncio.Future[str | None]] = {}
 
     @property
     def mode(self) -> str:
@@ -296,6 +301,39 @@ class OvhSmsDeliveryTracker:
             del self._tracked[report.message_id]
         self._save()
         self._async_schedule()
+
+    async def async_failed_text(self, message_id: int) -> str | None:
+        """The text of an SMS reported failed, as OVH keeps it (None when OVH cannot say).
+
+        Every trigger that fires for the report shares one read; a status read from OVH
+        came with the text, and needs none.
+        """
+        if (text := self._failed_texts.get(message_id)) is None:
+            text = self.hass.async_create_task(self._async_read_failed_text(message_id))
+            self._keep_failed_text(message_id, text)
+        # A caller cancelled does not cancel the read the others wait for.
+        return await asyncio.shield(text)
+
+    async def _async_read_failed_text(self, message_id: int) -> str | None:
+        try:
+            outgoing = await self.client.async_get_outgoing(self._service, self._number, message_id)
+        except OvhSmsError as err:
+            LOGGER.warning(
+                "Cannot read the text of undelivered SMS %s from OVHcloud: %s",
+                message_id,
+                err.message,
+            )
+            # A later report reads it again.
+            if self._failed_texts.get(message_id) is asyncio.current_task():
+                del self._failed_texts[message_id]
+            return None
+        return outgoing.message
+
+    def _keep_failed_text(self, message_id: int, text: asyncio.Future[str | None]) -> None:
+        self._failed_texts.pop(message_id, None)
+        self._failed_texts[message_id] = text
+        while len(self._failed_texts) > MAX_FAILED_TEXTS:
+            del self._failed_texts[next(iter(self._failed_texts))]
 
     def _save(self) -> None:
         # Once stopped, what is known is handed over as a list: the store, which outlives
@@ -414,6 +452,10 @@ class OvhSmsDeliveryTracker:
         if (report.status, report.dlr) != (tracked.status, tracked.dlr):
             tracked.status, tracked.dlr = report.status, report.dlr
             receiver = self.store.receiver_for(tracked.message_id) or outgoing.receiver
+            if report.status == STATUS_FAILED:
+                text: asyncio.Future[str | None] = self.hass.loop.create_future()
+                text.set_result(outgoing.message)
+                self._keep_failed_text(tracked.message_id, text)
             async_publish_report(self.hass, self.entry, report, receiver)
             self._save()
         if report.status in FINAL_STATUSES:

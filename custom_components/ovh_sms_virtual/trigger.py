@@ -19,15 +19,11 @@ from homeassistant.helpers.trigger import Trigger, TriggerActionRunner, TriggerC
 from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
-from .api import OvhSmsError
 from .compat import device_subentry_ids
 from .const import (
-    CONF_NUMBER,
-    CONF_SERVICE_NAME,
     DOMAIN,
     EVENT_DELIVERY_STATUS,
     EVENT_RECEIVED,
-    LOGGER,
 )
 from .coordinator import OvhSmsConfigEntry
 from .entity import contact_with_number
@@ -223,18 +219,7 @@ class DeliveryFailedTrigger(_SmsTrigger):
         )
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return None
-        try:
-            outgoing = await entry.runtime_data.client.async_get_outgoing(
-                entry.data[CONF_SERVICE_NAME], entry.data[CONF_NUMBER], int(data["message_id"])
-            )
-        except OvhSmsError as err:
-            LOGGER.warning(
-                "Cannot read the text of undelivered SMS %s from OVHcloud: %s",
-                data.get("message_id"),
-                err.message,
-            )
-            return None
-        return outgoing.message
+        return await entry.runtime_data.delivery.async_failed_text(int(data["message_id"]))
 
     @override
     def _description(self, data: Mapping[str, Any]) -> str:
