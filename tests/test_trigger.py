@@ -417,6 +417,38 @@ async def test_delivery_failed_without_the_text(
         (42, None),
     ]
     assert "Cannot read the text of undelivered SMS 42 from OVHcloud" in caplog.text
+    assert len(ovh_sim.calls("GET", "/outgoing/42$")) == 1
+
+    # A read that failed is not kept: the next report of that SMS asks OVH again.
+    hass.bus.async_fire("ovh_sms_virtual_delivery_status", report)
+    await hass.async_block_till_done()
+    assert [run["message"] for run in calls] == [None, None, None]
+    assert len(ovh_sim.calls("GET", "/outgoing/42$")) == 2
+
+
+async def test_delivery_failed_texts_kept_are_bounded(
+    hass: HomeAssistant, entry: MockConfigEntry, ovh_sim: OvhSimulator
+) -> None:
+    """The texts of the last 32 failed SMS are kept; an older one is read from OVH again."""
+    calls = await automate(hass, {"trigger": "ovh_sms_virtual.delivery_failed"})
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"recipients": [f"+336000000{i:02d}" for i in range(33)], "message": "Power cut"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    ids = cast(list[int], response["message_ids"])
+    report = {"entry_id": entry.entry_id, "status": "failed", "dlr": 2}
+
+    for message_id in [*ids, ids[-1], ids[0]]:
+        hass.bus.async_fire("ovh_sms_virtual_delivery_status", report | {"message_id": message_id})
+        await hass.async_block_till_done()
+
+    assert [run["message"] for run in calls] == ["Power cut"] * 35
+    reads = [len(ovh_sim.calls("GET", rf"/outgoing/{message_id}$")) for message_id in ids]
+    assert reads == [2] + [1] * 32
 
 
 async def test_the_editor_gets_the_triggers_and_their_texts(
